@@ -1,0 +1,66 @@
+/**
+ * The canonical scheme: every view of a linear forward process
+ * dx = f(t) x dt + g(t) dW,  x_t = alpha(t) x0 + sigma(t) eps   (MATH.md section 1).
+ * All host arithmetic is float64.
+ */
+import type { MathNode } from 'mathjs';
+
+/** How a quantity was obtained: a closed form, or quadrature / interpolation. */
+export type Method = 'symbolic' | 'numeric';
+
+/** Names of the derived scalar quantities (DESIGN.md `derive --json`). */
+export const QUANTITY_NAMES = ['alpha', 'sigma', 'sigma2', 'f', 'g2', 'logSnr', 'dlogSnr', 'dalpha', 'dsigma'] as const;
+export type QuantityName = (typeof QUANTITY_NAMES)[number];
+
+/** One derived view: a float64 function of t and, when it exists, its closed form. */
+export interface Quantity {
+  /** float64 evaluation at time t. */
+  readonly fn: (t: number) => number;
+  /** closed form in t (params already substituted), or null when numeric. */
+  readonly expr: MathNode | null;
+  readonly method: Method;
+}
+
+/** Declaration forms of DESIGN.md. */
+export type SchemeForm = 'sde' | 'marginal' | 'logSnr' | 'discrete';
+
+/** Discrete-table information kept for discrete schemes (DDPM-style beta tables). */
+export interface DiscreteInfo {
+  /** beta_i, i = 0..N-1 */
+  readonly betas: Float64Array;
+  /** alphabar_i = prod_{j<=i} (1 - beta_j) */
+  readonly alphasCumprod: Float64Array;
+  /** continuous time of index i: t_i = (i + 1) / N (DPM-Solver convention) */
+  readonly times: Float64Array;
+}
+
+/** A validated, fully derived scheme. */
+export interface Scheme {
+  readonly name: string;
+  readonly params: Readonly<Record<string, number>>;
+  readonly form: SchemeForm;
+  /** smallest time the engines use */
+  readonly t0: number;
+  /** largest time */
+  readonly T: number;
+  readonly quantities: Readonly<Record<QuantityName, Quantity>>;
+  alpha(t: number): number;
+  sigma(t: number): number;
+  sigma2(t: number): number;
+  f(t: number): number;
+  g2(t: number): number;
+  /** half log-SNR, log(alpha / sigma); +Infinity where sigma = 0 */
+  logSnr(t: number): number;
+  dlogSnr(t: number): number;
+  /** d alpha / dt */
+  dalpha(t: number): number;
+  /** d sigma / dt */
+  dsigma(t: number): number;
+  /** inverse of logSnr on [0, T]; closed form when one exists */
+  tOfLogSnr(lambda: number): number;
+  /** how tOfLogSnr is computed */
+  readonly inverse: { readonly expr: MathNode | null; readonly method: Method };
+  /** x_t | x_s for s < t: alpha_{t|s} = alpha_t / alpha_s, sigma^2_{t|s} = sigma_t^2 - alpha_{t|s}^2 sigma_s^2 */
+  transition(s: number, t: number): { alpha: number; sigma: number };
+  readonly discrete?: DiscreteInfo;
+}
