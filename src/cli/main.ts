@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+/**
+ * sdekit command-line entry point. Each command lives in its own module and exports
+ * `run(argv): Promise<number>` returning the exit code. Exit 0 ok, 2 bad input, 1 internal failure.
+ */
+import { isUserError } from '../errors.ts';
+
+type Command = (argv: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, { help: string; load: () => Promise<{ run: Command }> }> = {
+  // COMMANDS: one line per command (keep alphabetical)
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === 'help' || cmd === '--help' || cmd === '-h') {
+    console.log('usage: sdekit <command> [options]\n\ncommands:');
+    for (const [name, c] of Object.entries(COMMANDS)) console.log(`  ${name.padEnd(12)} ${c.help}`);
+    return cmd === undefined ? 2 : 0;
+  }
+  const c = COMMANDS[cmd];
+  if (!c) {
+    console.error(`sdekit: unknown command ${JSON.stringify(cmd)}; known: ${Object.keys(COMMANDS).join(', ')}`);
+    return 2;
+  }
+  const mod = await c.load();
+  return mod.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (e: unknown) => {
+    if (isUserError(e)) { console.error(`sdekit: ${e.message}`); process.exitCode = 2; }
+    else { console.error('sdekit: internal error:', e instanceof Error ? (e.stack ?? e.message) : e); process.exitCode = 1; }
+  },
+);
