@@ -9,6 +9,7 @@ type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { help: string; load: () => Promise<{ run: Command }> }> = {
   // COMMANDS: one line per command (keep alphabetical)
+  backends: { help: 'list compute backends: available or why not, and the adapter', load: () => import('./backends.ts') },
 };
 
 async function main(argv: string[]): Promise<number> {
