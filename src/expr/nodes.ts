@@ -1,0 +1,101 @@
+/**
+ * Canonical expression trees: mathjs nodes restricted to ConstantNode (finite number),
+ * SymbolNode (only `t`, or `x`, `s`, `lambda` in reverse-time formulas), OperatorNode
+ * (add, subtract, multiply, divide, pow, unaryMinus) and FunctionNode of a whitelisted name.
+ * Parameters and the constants pi, e are substituted as numbers by the parser.
+ */
+import { ConstantNode, FunctionNode, OperatorNode, SymbolNode, type MathNode } from 'mathjs';
+
+export type { MathNode };
+
+/** Functions an expression may call (DESIGN.md, plus a few the derivations produce). */
+export const FUNCTIONS = [
+  'exp', 'log', 'log1p', 'expm1', 'sqrt', 'sin', 'cos', 'tan', 'atan', 'tanh', 'sigmoid', 'erf',
+  'abs', 'sinh', 'cosh', 'asin', 'acos', 'atanh', 'softplus', 'logit',
+] as const;
+export type FunctionName = (typeof FUNCTIONS)[number];
+const FUNCTION_SET: ReadonlySet<string> = new Set(FUNCTIONS);
+export function isFunctionName(s: string): s is FunctionName { return FUNCTION_SET.has(s); }
+
+export type BinaryOp = 'add' | 'subtract' | 'multiply' | 'divide' | 'pow';
+const OP_SYMBOL: Record<BinaryOp | 'unaryMinus', string> = { add: '+', subtract: '-', multiply: '*', divide: '/', pow: '^', unaryMinus: '-' };
+
+export const num = (v: number): MathNode => new ConstantNode(v);
+export const sym = (name: string): MathNode => new SymbolNode(name);
+export const T = (): MathNode => sym('t');
+export const call = (name: FunctionName, arg: MathNode): MathNode => new FunctionNode(new SymbolNode(name), [arg]);
+export const bin = (op: BinaryOp, a: MathNode, b: MathNode): MathNode => new OperatorNode(OP_SYMBOL[op] as '+', op as 'add', [a, b]);
+export const neg = (a: MathNode): MathNode => new OperatorNode('-', 'unaryMinus', [a]);
+export const add = (a: MathNode, b: MathNode) => bin('add', a, b);
+export const sub = (a: MathNode, b: MathNode) => bin('subtract', a, b);
+export const mul = (a: MathNode, b: MathNode) => bin('multiply', a, b);
+export const div = (a: MathNode, b: MathNode) => bin('divide', a, b);
+export const pow = (a: MathNode, b: MathNode) => bin('pow', a, b);
+
+/** Structural views used by every tree walker. */
+export type View =
+  | { kind: 'const'; value: number }
+  | { kind: 'symbol'; name: string }
+  | { kind: 'neg'; arg: MathNode }
+  | { kind: 'bin'; op: BinaryOp; a: MathNode; b: MathNode }
+  | { kind: 'call'; name: FunctionName; arg: MathNode };
+
+/** Inspect a canonical node; throws on anything outside the canonical subset. */
+export function view(n: MathNode): View {
+  switch (n.type) {
+    case 'ConstantNode': return { kind: 'const', value: (n as ConstantNode).value as number };
+    case 'SymbolNode': return { kind: 'symbol', name: (n as SymbolNode).name };
+    case 'ParenthesisNode': return view((n as unknown as { content: MathNode }).content);
+    case 'OperatorNode': {
+      const o = n as OperatorNode;
+      if (o.fn === 'unaryMinus') return { kind: 'neg', arg: o.args[0] };
+      if (o.fn === 'unaryPlus') return view(o.args[0]);
+      return { kind: 'bin', op: o.fn as BinaryOp, a: o.args[0], b: o.args[1] };
+    }
+    case 'FunctionNode': {
+      const f = n as FunctionNode;
+      return { kind: 'call', name: (f.fn as unknown as SymbolNode).name as FunctionName, arg: f.args[0] };
+    }
+    default: throw new Error(`non-canonical node ${n.type}`);
+  }
+}
+
+/** Does the tree mention symbol `name` (default t)? */
+export function depends(n: MathNode, name = 't'): boolean {
+  const v = view(n);
+  switch (v.kind) {
+    case 'const': return false;
+    case 'symbol': return v.name === name;
+    case 'neg': return depends(v.arg, name);
+    case 'call': return depends(v.arg, name);
+    case 'bin': return depends(v.a, name) || depends(v.b, name);
+  }
+}
+
+/** The value of a constant node, or undefined. */
+export function constOf(n: MathNode): number | undefined {
+  const v = view(n);
+  return v.kind === 'const' ? v.value : undefined;
+}
+
+/** Replace symbol `name` by `by` everywhere. */
+export function substitute(n: MathNode, name: string, by: MathNode): MathNode {
+  const v = view(n);
+  switch (v.kind) {
+    case 'const': return n;
+    case 'symbol': return v.name === name ? by : n;
+    case 'neg': return neg(substitute(v.arg, name, by));
+    case 'call': return call(v.name, substitute(v.arg, name, by));
+    case 'bin': return bin(v.op, substitute(v.a, name, by), substitute(v.b, name, by));
+  }
+}
+
+/** Number of nodes (a size measure for choosing between equivalent forms). */
+export function size(n: MathNode): number {
+  const v = view(n);
+  switch (v.kind) {
+    case 'const': case 'symbol': return 1;
+    case 'neg': case 'call': return 1 + size(v.arg);
+    case 'bin': return 1 + size(v.a) + size(v.b);
+  }
+}

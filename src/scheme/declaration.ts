@@ -1,0 +1,27 @@
+/**
+ * The declaration a user writes (JSON scheme file or TS object), DESIGN.md "The scheme file".
+ * Exactly one of sde | marginal | logSnr | discrete.
+ */
+export interface SchemeDeclaration {
+  name?: string;
+  description?: string;
+  params?: Record<string, number>;
+  time?: { t0?: number; T?: number };
+  /** forward SDE dx = f x dt + g dW; give g2 (= g^2) or g */
+  sde?: { f: string | number; g2?: string | number; g?: string | number };
+  /** x_t = alpha x0 + sigma eps */
+  marginal?: { alpha: string | number; sigma: string | number };
+  /** half log-SNR log(alpha/sigma) of a variance-preserving process */
+  logSnr?: string;
+  /** a discrete beta table, explicit or generated as in diffusers */
+  discrete?: {
+    betas?: number[];
+    schedule?: 'linear' | 'scaled_linear' | 'squaredcos_cap_v2';
+    betaStart?: number;
+    betaEnd?: number;
+    steps?: number;
+  };
+}
+
+export const FORMS = ['sde', 'marginal', 'logSnr', 'discrete'] as const;
+export const TOP_LEVEL_KEYS = ['name', 'description', 'params', 'time', ...FORMS, '$schema'] as const;

@@ -1,0 +1,108 @@
+/**
+ * Assemble a Scheme from its float64 functions and closed forms; the pieces every declaration
+ * form shares (transition kernel, inverse of logSnr, method tags).
+ */
+import type { MathNode } from 'mathjs';
+import { compile1 } from '../codegen/js.ts';
+import { invert } from '../expr/invert.ts';
+import { maxRelDiffFn, probePoints } from '../expr/equal.ts';
+import { substitute, sym } from '../expr/nodes.ts';
+import type { DiscreteInfo, Method, Quantity, QuantityName, Scheme, SchemeForm } from './types.ts';
+
+export type Fns = Record<QuantityName, (t: number) => number>;
+export type Exprs = Partial<Record<QuantityName, MathNode | null>>;
+
+/** A quantity from a function and its optional closed form. */
+export function quantity(fn: (t: number) => number, expr: MathNode | null | undefined): Quantity {
+  return { fn, expr: expr ?? null, method: expr ? 'symbolic' : 'numeric' };
+}
+
+export interface AssembleInput {
+  name: string;
+  params: Record<string, number>;
+  form: SchemeForm;
+  t0: number;
+  T: number;
+  fns: Fns;
+  exprs: Exprs;
+  /** candidate closed-form inversions: trees G(t) with a target tree in y such that logSnr(t) = y <=> G(t) = target(y) */
+  inverseCandidates: { tree: MathNode | null | undefined; target: MathNode }[];
+  discrete?: DiscreteInfo;
+  /** a numeric inverse to use when no closed form round-trips (discrete schemes bring their own) */
+  numericInverse?: (lambda: number) => number;
+}
+
+export function assemble(inp: AssembleInput): Scheme {
+  const { fns, t0, T } = inp;
+  const quantities = Object.fromEntries(
+    (Object.keys(fns) as QuantityName[]).map((k) => [k, quantity(fns[k], inp.exprs[k])]),
+  ) as Record<QuantityName, Quantity>;
+  const inv = findInverse(inp);
+  const logSnr = fns.logSnr, sigma2 = fns.sigma2, alpha = fns.alpha;
+  return {
+    name: inp.name, params: inp.params, form: inp.form, t0, T, quantities,
+    alpha, sigma: fns.sigma, sigma2, f: fns.f, g2: fns.g2, logSnr, dlogSnr: fns.dlogSnr,
+    dalpha: fns.dalpha, dsigma: fns.dsigma,
+    tOfLogSnr: inv.fn, inverse: { expr: inv.expr, method: inv.method },
+    transition(s: number, t: number) {
+      // alpha_{t|s} = alpha_t/alpha_s; sigma^2_{t|s} = sigma_t^2 (1 - e^{-2 (logSnr_s - logSnr_t)})  (MATH.md 1)
+      const a = alpha(t) / alpha(s);
+      const h = logSnr(s) - logSnr(t);
+      const s2 = h === Infinity ? sigma2(t) : -sigma2(t) * Math.expm1(-2 * h);
+      return { alpha: a, sigma: Math.sqrt(Math.max(0, s2)) };
+    },
+    discrete: inp.discrete,
+  };
+}
+
+function findInverse(inp: AssembleInput): { fn: (l: number) => number; expr: MathNode | null; method: Method } {
+  const { fns, t0, T } = inp;
+  const lo = Math.max(t0, T * 1e-6);
+  const ts = probePoints([lo, T], 16, 777);
+  for (const { tree, target } of inp.inverseCandidates) {
+    if (!tree) continue;
+    let cands: MathNode[] = [];
+    try { cands = invert(tree, target); } catch { cands = []; }
+    for (const c of cands) {
+      const tl = substitute(c, 'y', sym('t'));
+      let fn: (l: number) => number;
+      try { fn = compile1(tl); } catch { continue; }
+      const err = maxRelDiffFn((t) => fn(fns.logSnr(t)), (t) => t, [lo, T], ts);
+      if (err < 1e-9) {
+        return { fn: guardInverse(fn, inp.name), expr: tl, method: 'symbolic' };
+      }
+    }
+  }
+  const num = inp.numericInverse ?? monotoneInverse(fns.logSnr, 0, T);
+  return { fn: num, expr: null, method: 'numeric' };
+}
+
+function guardInverse(fn: (l: number) => number, name: string): (l: number) => number {
+  return (l: number) => {
+    const t = fn(l);
+    if (Number.isNaN(t)) throw new RangeError(`scheme ${name}: logSnr = ${l} is outside the range of the schedule`);
+    return t;
+  };
+}
+
+/**
+ * Safeguarded inverse of a non-increasing function on [a, b]: bisection interleaved with secant
+ * steps, to |dt| <= 1e-14 (1 + |t|). Values outside the range clamp to the end within 1e-9, else throw.
+ */
+export function monotoneInverse(g: (t: number) => number, a: number, b: number): (y: number) => number {
+  return (y: number) => {
+    let lo = a, hi = b;
+    const glo = g(lo), ghi = g(hi);
+    if (y >= glo) { if (y - glo <= 1e-9 * Math.max(1, Math.abs(glo)) || glo === Infinity) return y === glo ? lo : lo; throw new RangeError(`logSnr = ${y} is above the schedule's largest value ${glo}`); }
+    if (y <= ghi) { if (ghi - y <= 1e-9 * Math.max(1, Math.abs(ghi))) return hi; throw new RangeError(`logSnr = ${y} is below the schedule's smallest value ${ghi}`); }
+    let flo = glo - y, fhi = ghi - y; // flo > 0 > fhi
+    for (let i = 0; i < 200 && hi - lo > 1e-14 * (1 + Math.abs(lo)); i++) {
+      let m = Number.isFinite(flo) && Number.isFinite(fhi) ? lo + (flo * (hi - lo)) / (flo - fhi) : 0.5 * (lo + hi);
+      if (!(m > lo + 0.01 * (hi - lo) && m < hi - 0.01 * (hi - lo)) || i % 3 === 2) m = 0.5 * (lo + hi);
+      const fm = g(m) - y;
+      if (fm === 0) return m;
+      if (fm > 0) { lo = m; flo = fm; } else { hi = m; fhi = fm; }
+    }
+    return 0.5 * (lo + hi);
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * A small U-Net for 28x28 images (Ronneberger et al. 2015, in the DDPM form of Ho et al. 2020):
+ * residual blocks with group norm and SiLU, the noise-level embedding (and a class embedding with
+ * a null class for classifier-free guidance) added inside each block, two 2x downsamplings
+ * (28 -> 14 -> 7), skip connections by concatenation, nearest upsampling, and a zero-initialised
+ * output convolution. NHWC layout.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { SpecBuilder, conv3, dense, down2, groupNorm, silu, sinusoidal, up2, type Net, type Weights } from './layers.ts';
+
+/** JSON-serialisable U-Net configuration. */
+export interface UnetConfig {
+  readonly kind: 'unet';
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+  /** channel widths per resolution, e.g. [32, 64, 64] for 28, 14, 7 */
+  readonly widths: readonly number[];
+  readonly embDim: number;
+  readonly groups: number;
+  /** number of classes; 0 for unconditional */
+  readonly numClasses: number;
+}
+
+/** Default small U-Net for MNIST-sized images. */
+export function defaultUnetConfig(height: number, width: number, channels: number, numClasses: number): UnetConfig {
+  return { kind: 'unet', height, width, channels, widths: [32, 64, 64], embDim: 128, groups: 8, numClasses };
+}
+
+/** Declares a residual block's parameters. */
+function resSpecs(b: SpecBuilder, name: string, cIn: number, cOut: number, embDim: number): void {
+  b.norm(`${name}.n1`, cIn);
+  b.conv3(`${name}.c1`, cIn, cOut);
+  b.dense(`${name}.emb`, embDim, cOut);
+  b.norm(`${name}.n2`, cOut);
+  b.conv3(`${name}.c2`, cOut, cOut, 0.5);
+  if (cIn !== cOut) b.dense(`${name}.skip`, cIn, cOut);
+}
+
+/** Residual block: x + conv(silu(gn(conv(silu(gn(x))) + emb))). */
+function resBlock(w: Weights, name: string, x: tf.Tensor4D, emb: tf.Tensor2D, groups: number): tf.Tensor4D {
+  let h = conv3(w, `${name}.c1`, silu(groupNorm(w, `${name}.n1`, x, groups)) as tf.Tensor4D);
+  const e = dense(w, `${name}.emb`, silu(emb));
+  h = tf.add(h, tf.reshape(e, [e.shape[0], 1, 1, e.shape[1]])) as tf.Tensor4D;
+  h = conv3(w, `${name}.c2`, silu(groupNorm(w, `${name}.n2`, h, groups)) as tf.Tensor4D);
+  const skip = w[`${name}.skip.w`] ? (dense(w, `${name}.skip`, x) as tf.Tensor4D) : x;
+  return tf.add(h, skip) as tf.Tensor4D;
+}
+
+/** Build the U-Net. */
+export function createUnet(cfg: UnetConfig): Net {
+  const levels = cfg.widths.length;
+  if (cfg.height % 2 ** (levels - 1) || cfg.width % 2 ** (levels - 1)) {
+    throw new Error(`U-Net: ${cfg.height}x${cfg.width} is not divisible by 2^${levels - 1}`);
+  }
+  const b = new SpecBuilder();
+  const E = cfg.embDim;
+  b.dense('temb0', E, E);
+  b.dense('temb1', E, E);
+  if (cfg.numClasses > 0) b.add('class.emb', [cfg.numClasses + 1, E], { kind: 'normal', std: 1 });
+  b.conv3('in', cfg.channels, cfg.widths[0]);
+  for (let l = 0; l < levels; l++) {
+    resSpecs(b, `down${l}`, cfg.widths[l], cfg.widths[l], E);
+    if (l + 1 < levels) b.dense(`ds${l}`, 4 * cfg.widths[l], cfg.widths[l + 1]);
+  }
+  resSpecs(b, 'mid', cfg.widths[levels - 1], cfg.widths[levels - 1], E);
+  for (let l = levels - 1; l >= 0; l--) {
+    const cIn = (l === levels - 1 ? cfg.widths[l] : cfg.widths[l + 1]) + cfg.widths[l];
+    if (l < levels - 1) b.conv3(`us${l}`, cfg.widths[l + 1], cfg.widths[l + 1]);
+    resSpecs(b, `up${l}`, cIn, cfg.widths[l], E);
+  }
+  b.norm('out.n', cfg.widths[0]);
+  b.conv3('out', cfg.widths[0], cfg.channels, 0);
+  return {
+    specs: b.specs,
+    apply(w, x, cNoise, labels) {
+      let emb = dense(w, 'temb1', silu(dense(w, 'temb0', sinusoidal(cNoise, E)))) as tf.Tensor2D;
+      if (cfg.numClasses > 0) {
+        if (!labels) throw new Error('class-conditional U-Net needs labels (use the null class for none)');
+        emb = tf.add(emb, tf.gather(w['class.emb'], labels)) as tf.Tensor2D;
+      }
+      const B = x.shape[0];
+      let h = conv3(w, 'in', tf.reshape(x, [B, cfg.height, cfg.width, cfg.channels]) as tf.Tensor4D);
+      const skips: tf.Tensor4D[] = [];
+      for (let l = 0; l < levels; l++) {
+        h = resBlock(w, `down${l}`, h, emb, cfg.groups);
+        skips.push(h);
+        if (l + 1 < levels) h = down2(w, `ds${l}`, h);
+      }
+      h = resBlock(w, 'mid', h, emb, cfg.groups);
+      for (let l = levels - 1; l >= 0; l--) {
+        if (l < levels - 1) h = conv3(w, `us${l}`, up2(h));
+        h = resBlock(w, `up${l}`, tf.concat([h, skips[l]], 3), emb, cfg.groups);
+      }
+      h = conv3(w, 'out', silu(groupNorm(w, 'out.n', h, cfg.groups)) as tf.Tensor4D);
+      return tf.reshape(h, x.shape);
+    },
+  };
+}

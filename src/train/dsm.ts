@@ -1,0 +1,135 @@
+/**
+ * Denoising score matching (MATH.md section 4; Vincent 2011, Ho et al. 2020, Song et al. 2021):
+ *
+ *     L = E_{t, x0, eps} [ w(t) r(t) || eps_hat(alpha x0 + sigma eps, t) - eps ||^2 ]
+ *
+ * with w(t) the eps-space weighting derived from the scheme (simple | elbo | likelihood | edm,
+ * src/reverse/weighting.ts) and r(t) the time sampler's importance ratio. The same objective is
+ * regressed in the chosen parameterisation: with pred = a x + b F (src/score/precond.ts) and
+ * |d eps / d pred| = k(t),
+ *
+ *     w r ||eps_hat - eps||^2 = w r k^2 b^2 || F - (target - a x)/b ||^2,
+ *
+ * so the host computes, in float64, the network's own target and one weight per sample; the
+ * device only evaluates mean_b( weight_b * mean_d (F - target)^2 ).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { UserError } from '../errors.ts';
+import type { Scheme } from '../scheme/types.ts';
+import { weighting } from '../reverse/weighting.ts';
+import { epsPerPred, headCoefficients, predTarget, type HeadConfig } from '../score/precond.ts';
+import type { Net, Weights } from '../score/layers.ts';
+import type { Rng } from './rng.ts';
+import { timeSampler, type TimeSampler, type TimeSampling } from './timeSampling.ts';
+
+export type WeightingName = 'simple' | 'elbo' | 'likelihood' | 'edm';
+export const WEIGHTINGS: readonly WeightingName[] = ['simple', 'elbo', 'likelihood', 'edm'];
+
+/** Objective configuration (stored in config.json). */
+export interface DsmConfig {
+  readonly head: HeadConfig;
+  readonly weighting: WeightingName;
+  readonly time: TimeSampling;
+  /** probability of replacing the label by the null class (classifier-free guidance) */
+  readonly pUncond: number;
+  /** classes of the data (0: unconditional) */
+  readonly numClasses: number;
+}
+
+/** One training batch, ready for the device (all float32 except labels). */
+export interface DsmBatch {
+  readonly n: number;
+  /** c_in x_t, [n * D] */
+  readonly xIn: Float32Array;
+  readonly cNoise: Float32Array;
+  readonly labels: Int32Array | null;
+  /** the network's regression target, [n * D] */
+  readonly target: Float32Array;
+  /** per-sample loss weight w r k^2 b^2 */
+  readonly weight: Float32Array;
+  /** sampled times (float64, for diagnostics) */
+  readonly t: Float64Array;
+}
+
+/** Builds DSM batches for one scheme and config. */
+export class DsmObjective {
+  private readonly w: (t: number) => number;
+  private readonly sampleT: TimeSampler;
+
+  constructor(readonly scheme: Scheme, readonly cfg: DsmConfig) {
+    this.w = weighting(scheme, cfg.weighting, { sigmaData: cfg.head.sigmaData });
+    this.sampleT = timeSampler(scheme, cfg.time);
+    if (!(cfg.pUncond >= 0 && cfg.pUncond < 1)) throw new UserError('--p-uncond', 'must be in [0, 1)', { value: cfg.pUncond });
+  }
+
+  /**
+   * Draw times, label dropout and noise (in this order, from `rng`) for the clean batch `x0`
+   * ([n * D]) and produce the device batch.
+   */
+  batch(x0: Float32Array, labels: Int32Array | null, n: number, rng: Rng): DsmBatch {
+    const D = x0.length / n;
+    const { head, numClasses } = this.cfg;
+    const t = new Float64Array(n), cNoise = new Float32Array(n), weight = new Float32Array(n);
+    const coeffs = [];
+    for (let i = 0; i < n; i++) {
+      const s = this.sampleT(rng);
+      const c = headCoefficients(this.scheme, head, s.t);
+      const k = epsPerPred(head.pred, c.alpha, c.sigma);
+      const lw = this.w(s.t) * s.ratio * k * k * c.b * c.b;
+      if (!Number.isFinite(lw) || lw < 0) throw new Error(`loss weight ${lw} at t = ${s.t} (${this.cfg.weighting}, pred ${head.pred})`);
+      t[i] = s.t; cNoise[i] = c.cNoise; weight[i] = lw;
+      coeffs.push(c);
+    }
+    let lab: Int32Array | null = null;
+    if (numClasses > 0) {
+      if (!labels) throw new Error('a class-conditional objective needs labels');
+      lab = Int32Array.from(labels);
+      if (this.cfg.pUncond > 0) for (let i = 0; i < n; i++) if (rng.uniform() < this.cfg.pUncond) lab[i] = numClasses;
+    }
+    const eps = rng.fillNormal(new Float64Array(n * D));
+    const xIn = new Float32Array(n * D), target = new Float32Array(n * D);
+    for (let i = 0; i < n; i++) {
+      const c = coeffs[i];
+      for (let j = i * D; j < (i + 1) * D; j++) {
+        const xt = c.alpha * x0[j] + c.sigma * eps[j];
+        xIn[j] = c.cIn * xt;
+        target[j] = (predTarget(head.pred, c.alpha, c.sigma, x0[j], eps[j]) - c.a * xt) / c.b;
+      }
+    }
+    return { n, xIn, cNoise, labels: lab, target, weight, t };
+  }
+}
+
+/** Device tensors of a {@link DsmBatch}; dispose with {@link disposeBatch}. */
+export interface DsmTensors {
+  readonly x: tf.Tensor;
+  readonly cNoise: tf.Tensor1D;
+  readonly labels: tf.Tensor1D | null;
+  readonly target: tf.Tensor;
+  readonly weight: tf.Tensor1D;
+}
+
+/** Upload a batch; `shape` is the per-sample data shape. */
+export function uploadBatch(b: DsmBatch, shape: readonly number[]): DsmTensors {
+  return {
+    x: tf.tensor(b.xIn, [b.n, ...shape]),
+    cNoise: tf.tensor1d(b.cNoise),
+    labels: b.labels ? tf.tensor1d(b.labels, 'int32') : null,
+    target: tf.tensor(b.target, [b.n, ...shape]),
+    weight: tf.tensor1d(b.weight),
+  };
+}
+
+/** Free a batch's tensors. */
+export function disposeBatch(b: DsmTensors): void {
+  tf.dispose([b.x, b.cNoise, b.target, b.weight]);
+  if (b.labels) b.labels.dispose();
+}
+
+/** The weighted DSM loss mean_b( weight_b mean_d (F - target)^2 ). */
+export function dsmLoss(net: Net, w: Weights, b: DsmTensors): tf.Scalar {
+  const F = net.apply(w, b.x, b.cNoise, b.labels);
+  const n = b.x.shape[0];
+  const perSample = tf.mean(tf.reshape(tf.squaredDifference(F, b.target), [n, -1]), 1);
+  return tf.mean(tf.mul(perSample, b.weight)) as tf.Scalar;
+}
