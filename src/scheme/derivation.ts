@@ -1,0 +1,63 @@
+/**
+ * The derivation of a scheme as data (DESIGN.md `derive --json`): every quantity's closed form
+ * (mathjs syntax) and method, the lambda-family, the PF-ODE, the inverse and the weightings.
+ */
+import { toMathjs } from '../codegen/mathjs.ts';
+import { toLatex } from '../codegen/latex.ts';
+import { familyExprs, FAMILY_TEMPLATES } from '../reverse/family.ts';
+import { weightingExpr, WEIGHTINGS } from '../reverse/weighting.ts';
+import type { Method, Scheme } from './types.ts';
+
+export const DERIVED = ['alpha', 'sigma', 'sigma2', 'f', 'g2', 'logSnr', 'dlogSnr'] as const;
+
+export interface DerivationJson {
+  name: string;
+  params: Record<string, number>;
+  form: string;
+  t0: number;
+  T: number;
+  quantities: Record<string, { expr: string | null; method: Method }>;
+  reverse: { drift: string; diffusion: string; method: Method };
+  pfOde: { drift: string; method: Method };
+  inverse: { expr: string | null; variable: 'lambda'; method: Method };
+  weightings: Record<string, { expr: string | null; method: Method }>;
+}
+
+/** Replace the symbol t of an inverse expression by lambda (the log-SNR argument). */
+const lambdaOf = (s: string) => s.replace(/\bt\b/g, 'lambda');
+
+export function derivation(s: Scheme): DerivationJson {
+  const fam = familyExprs(s);
+  const method = (e: unknown): Method => (e ? 'symbolic' : 'numeric');
+  return {
+    name: s.name, params: { ...s.params }, form: s.form, t0: s.t0, T: s.T,
+    quantities: Object.fromEntries(DERIVED.map((k) => {
+      const q = s.quantities[k];
+      return [k, { expr: q.expr ? toMathjs(q.expr) : null, method: q.method }];
+    })),
+    reverse: { drift: fam.drift ? toMathjs(fam.drift) : FAMILY_TEMPLATES.drift, diffusion: fam.diffusion ? toMathjs(fam.diffusion) : FAMILY_TEMPLATES.diffusion, method: method(fam.drift) },
+    pfOde: { drift: fam.pfOde ? toMathjs(fam.pfOde) : FAMILY_TEMPLATES.pfOde, method: method(fam.pfOde) },
+    inverse: { expr: s.inverse.expr ? lambdaOf(toMathjs(s.inverse.expr)) : null, variable: 'lambda', method: s.inverse.method },
+    weightings: Object.fromEntries(WEIGHTINGS.map((w) => { const e = weightingExpr(s, w); return [w, { expr: e ? toMathjs(e) : null, method: method(e) }]; })),
+  };
+}
+
+const TEX_VARS = { t: 't', x: 'x', s: 's_\\theta(x, t)', lambda: '\\lambda' };
+const TEX_NAMES: Record<string, string> = {
+  alpha: '\\alpha(t)', sigma: '\\sigma(t)', sigma2: '\\sigma^2(t)', f: 'f(t)', g2: 'g^2(t)',
+  logSnr: '\\lambda(t) = \\log\\frac{\\alpha}{\\sigma}', dlogSnr: '\\dot\\lambda(t)',
+};
+
+/** LaTeX lines `name = closed form` for each derived view (numeric views say so). */
+export function derivationLatex(s: Scheme): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of DERIVED) {
+    const q = s.quantities[k];
+    out[k] = `${TEX_NAMES[k]} = ${q.expr ? toLatex(q.expr, TEX_VARS) : '\\text{(numeric: quadrature / table)}'}`;
+  }
+  const fam = familyExprs(s);
+  out.reverse = `\\mathrm{d}x = \\left[${fam.drift ? toLatex(fam.drift, TEX_VARS) : 'f(t)\\,x - \\tfrac{1+\\lambda^2}{2} g^2(t)\\, s_\\theta(x,t)'}\\right]\\mathrm{d}t + ${fam.diffusion ? toLatex(fam.diffusion, TEX_VARS) : '\\lambda\\, g(t)'}\\,\\mathrm{d}\\bar W`;
+  out.pfOde = `\\frac{\\mathrm{d}x}{\\mathrm{d}t} = ${fam.pfOde ? toLatex(fam.pfOde, TEX_VARS) : 'f(t)\\,x - \\tfrac12 g^2(t)\\, s_\\theta(x,t)'}`;
+  if (s.inverse.expr) out.inverse = `t(\\lambda) = ${toLatex(s.inverse.expr, { t: '\\lambda' })}`;
+  return out;
+}
