@@ -13,8 +13,19 @@ const TARGETS = ['mathjs', 'latex', 'python', 'wgsl', 'glsl'] as const;
 export async function run(argv: string[]): Promise<number> {
   const a = parseArgs(argv);
   allowOnly(a, ['latex', 'target']);
+  if (a.positionals.length === 0) throw new UserError('scheme', 'missing: sdekit derive <built-in name | scheme.json> [more schemes...]');
+  if (a.positionals.length > 1) {
+    // several schemes: one JSON array (or the human output of each in turn)
+    const all: number[] = [];
+    const docs: unknown[] = [];
+    for (const spec of a.positionals) {
+      if (bool(a, 'json')) { const { scheme, report } = loadDeclared(spec); docs.push({ ...derivation(scheme), terminalKl: report.terminalKl, warnings: report.warnings }); }
+      else all.push(await run([spec, ...argv.filter((x) => !a.positionals.includes(x))]));
+    }
+    if (bool(a, 'json')) console.log(JSON.stringify(docs, null, 2));
+    return Math.max(0, ...all);
+  }
   const spec = a.positionals[0];
-  if (!spec) throw new UserError('scheme', 'missing: sdekit derive <built-in name | scheme.json>');
   const { scheme, report } = loadDeclared(spec);
   const target = str(a, 'target', bool(a, 'latex') ? 'latex' : 'mathjs') as string;
   if (!(TARGETS as readonly string[]).includes(target)) throw new UserError('--target', `must be one of ${TARGETS.join(', ')}`, { value: target });

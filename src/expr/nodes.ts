@@ -4,7 +4,8 @@
  * (add, subtract, multiply, divide, pow, unaryMinus) and FunctionNode of a whitelisted name.
  * Parameters and the constants pi, e are substituted as numbers by the parser.
  */
-import { ConstantNode, FunctionNode, OperatorNode, SymbolNode, type MathNode } from 'mathjs';
+import type { MathNode, ConstantNode as ConstantNodeT, FunctionNode as FunctionNodeT, OperatorNode as OperatorNodeT, SymbolNode as SymbolNodeT } from 'mathjs';
+import { ConstantNode, FunctionNode, OperatorNode, SymbolNode } from './mathjs.ts';
 
 export type { MathNode };
 
@@ -43,18 +44,18 @@ export type View =
 /** Inspect a canonical node; throws on anything outside the canonical subset. */
 export function view(n: MathNode): View {
   switch (n.type) {
-    case 'ConstantNode': return { kind: 'const', value: (n as ConstantNode).value as number };
-    case 'SymbolNode': return { kind: 'symbol', name: (n as SymbolNode).name };
+    case 'ConstantNode': return { kind: 'const', value: (n as ConstantNodeT).value as number };
+    case 'SymbolNode': return { kind: 'symbol', name: (n as SymbolNodeT).name };
     case 'ParenthesisNode': return view((n as unknown as { content: MathNode }).content);
     case 'OperatorNode': {
-      const o = n as OperatorNode;
+      const o = n as OperatorNodeT;
       if (o.fn === 'unaryMinus') return { kind: 'neg', arg: o.args[0] };
       if (o.fn === 'unaryPlus') return view(o.args[0]);
       return { kind: 'bin', op: o.fn as BinaryOp, a: o.args[0], b: o.args[1] };
     }
     case 'FunctionNode': {
-      const f = n as FunctionNode;
-      return { kind: 'call', name: (f.fn as unknown as SymbolNode).name as FunctionName, arg: f.args[0] };
+      const f = n as FunctionNodeT;
+      return { kind: 'call', name: (f.fn as unknown as SymbolNodeT).name as FunctionName, arg: f.args[0] };
     }
     default: throw new Error(`non-canonical node ${n.type}`);
   }

@@ -4,7 +4,8 @@
  * survives: assignment, member access, import/evaluate, strings, matrices, unknown names are
  * rejected with a {@link UserError} naming the field and the token, before any evaluation.
  */
-import { parse as mathParse, type MathNode } from 'mathjs';
+import type { MathNode } from 'mathjs';
+import { parse as mathParse } from './mathjs.ts';
 import { UserError } from '../errors.ts';
 import { call, FUNCTIONS, isFunctionName, neg, num, sym, bin, type BinaryOp } from './nodes.ts';
 

@@ -8,7 +8,17 @@ import { add, bin, call, depends, div, mul, neg, num, pow, sub, view, type MathN
 import { polyOf, polyTree } from './poly.ts';
 import { size } from './nodes.ts';
 
-const key = (n: MathNode) => n.toString();
+/** structural fingerprint (cheaper than mathjs toString) */
+const key = (n: MathNode): string => {
+  const v = view(n);
+  switch (v.kind) {
+    case 'const': return String(v.value);
+    case 'symbol': return v.name;
+    case 'neg': return `-(${key(v.arg)})`;
+    case 'call': return `${v.name}(${key(v.arg)})`;
+    case 'bin': return `(${key(v.a)} ${v.op} ${key(v.b)})`;
+  }
+};
 
 /** Simplify bottom-up until no rule applies. */
 export function simplify(n: MathNode): MathNode {
