@@ -106,7 +106,8 @@ export function timeEmbedding(t: tf.Tensor1D, freqs: tf.Tensor1D): tf.Tensor2D {
 }
 
 /** SiLU (Elfwing et al. 2018) with its derivative s(z) (1 + z (1 - s(z))) written by hand. */
-const siluCustom = tf.customGrad((z: tf.Tensor, save: (ts: tf.Tensor[]) => void) => {
+const siluCustom = tf.customGrad((...args: Array<tf.Tensor | ((ts: tf.Tensor[]) => void)>) => {
+  const [z, save] = args as [tf.Tensor, (ts: tf.Tensor[]) => void];
   const s = tf.sigmoid(z);
   save([z, s]);
   return {
@@ -183,12 +184,25 @@ export class MlpTrainer {
     return h;
   }
 
-  /** One Adam step on the current batch; returns the loss before the update. */
-  step(): number {
+  private minimize(): tf.Scalar {
     const inp = this.requireBatch();
     const loss = this.optimizer.minimize(() => tf.losses.meanSquaredError(inp.target, this.net(inp.x, inp.t)) as tf.Scalar, true, this.vars);
     if (loss === null) throw new Error('optimizer returned no loss');
+    return loss;
+  }
+
+  /** One Adam step on the current batch; returns the loss before the update (synchronous read: cpu, wasm). */
+  step(): number {
+    const loss = this.minimize();
     const v = loss.dataSync()[0];
+    loss.dispose();
+    return v;
+  }
+
+  /** {@link step} with an asynchronous read of the loss (required on WebGPU in Node). */
+  async stepAsync(): Promise<number> {
+    const loss = this.minimize();
+    const v = (await loss.data())[0];
     loss.dispose();
     return v;
   }
