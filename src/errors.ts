@@ -10,7 +10,7 @@ export class UserError extends Error {
   /** the first time t where a condition fails, when there is one */
   readonly t: number | undefined;
   constructor(field: string, reason: string, opts: { value?: unknown; t?: number } = {}) {
-    const value = opts.value === undefined ? undefined : typeof opts.value === 'string' ? opts.value : JSON.stringify(opts.value);
+    const value = opts.value === undefined ? undefined : typeof opts.value === 'string' || typeof opts.value === 'number' ? String(opts.value) : JSON.stringify(opts.value);
     const parts = [`${field}: ${reason}`];
     if (value !== undefined) parts.push(`(value: ${value})`);
     if (opts.t !== undefined) parts.push(`at t = ${opts.t}`);

@@ -24,23 +24,42 @@ export function checkGrid(t0: number, T: number, n = 1500): number[] {
   return [...ts].filter((t) => t >= t0 && t <= T).sort((a, b) => a - b);
 }
 
-/** Throws a UserError naming the first t where a condition fails. */
+/** The first condition that fails at t, or null. */
+function failureAt(s: Scheme, t: number, g2scale: number): { reason: string; value: number } | null {
+  const alpha = s.alpha(t), sigma = s.sigma(t);
+  const zeroTerminal = t === s.T && alpha === 0;
+  if (Number.isNaN(alpha) || !(alpha > 0 || zeroTerminal)) return { reason: 'alpha must be > 0 (the signal vanishes or turns negative before T)', value: alpha };
+  if (!Number.isFinite(alpha)) return { reason: 'alpha is not finite', value: alpha };
+  if (!Number.isFinite(sigma) || sigma < 0) return { reason: 'sigma must be finite and >= 0', value: sigma };
+  if (!(sigma > 0) && t > 0) return { reason: 'sigma must be > 0 for t > 0', value: sigma };
+  if (zeroTerminal) return null;
+  const g2 = s.g2(t), f = s.f(t), l = s.logSnr(t);
+  if (!Number.isFinite(f)) return { reason: 'f is not finite', value: f };
+  if (!Number.isFinite(g2)) return { reason: 'g2 is not finite', value: g2 };
+  if (g2 < -1e-9 * g2scale) return { reason: 'g2 must be >= 0 (the forward process would remove noise; logSnr increases)', value: g2 };
+  if (!Number.isFinite(l) && !(l === Infinity && sigma === 0)) return { reason: 'logSnr is not finite', value: l };
+  return null;
+}
+
+/** Throws a UserError naming the first t where a condition fails (refined by bisection between grid points). */
 export function validateScheme(s: Scheme, field = s.form): ValidationReport {
   const ts = checkGrid(s.t0, s.T);
-  let prevL = Infinity, prevT = NaN;
   const g2scale = Math.max(...ts.filter((_, i) => i % 50 === 0).map((t) => Math.abs(s.g2(t))).filter(Number.isFinite), 1e-300);
-  for (const t of ts) {
-    const atT = t === s.T;
-    const alpha = s.alpha(t), sigma = s.sigma(t), l = s.logSnr(t), f = s.f(t), g2 = s.g2(t);
-    const zeroTerminal = atT && alpha === 0;
-    for (const [k, v] of [['alpha', alpha], ['sigma', sigma]] as const) if (!Number.isFinite(v)) throw new UserError(field, `${k} is not finite`, { value: v, t });
-    if (!zeroTerminal) {
-      for (const [k, v] of [['f', f], ['g2', g2], ['logSnr', l]] as const) if (!Number.isFinite(v) && !(k === 'logSnr' && v === Infinity && sigma === 0 && t === 0)) throw new UserError(field, `${k} is not finite`, { value: v, t });
-      if (!(alpha > 0)) throw new UserError(field, 'alpha must be > 0 (it reaches 0 or below before T)', { value: alpha, t });
+  let prevL = Infinity, prevT = NaN;
+  for (let i = 0; i < ts.length; i++) {
+    const t = ts[i];
+    const bad = failureAt(s, t, g2scale);
+    if (bad) {
+      // refine: the condition holds at ts[i-1] and fails at t
+      let lo = i > 0 ? ts[i - 1] : t, hi = t, why = bad;
+      for (let k = 0; k < 80 && i > 0 && hi - lo > 1e-12 * Math.max(1, hi); k++) {
+        const m = 0.5 * (lo + hi);
+        const b = failureAt(s, m, g2scale);
+        if (b) { hi = m; why = b; } else lo = m;
+      }
+      throw new UserError(field, why.reason, { value: why.value, t: hi });
     }
-    if (alpha < 0) throw new UserError(field, 'alpha must be >= 0', { value: alpha, t });
-    if (!(sigma > 0) && t > 0) throw new UserError(field, 'sigma must be > 0 for t > 0', { value: sigma, t });
-    if (!zeroTerminal && g2 < -1e-9 * g2scale) throw new UserError(field, 'g2 must be >= 0 (the forward process would remove noise)', { value: g2, t });
+    const l = s.logSnr(t);
     if (l > prevL + 1e-9 * Math.max(1, Math.abs(prevL))) throw new UserError(field, `logSnr must be non-increasing, but it increases from ${prevL} at t = ${prevT}`, { value: l, t });
     prevL = l; prevT = t;
   }
