@@ -9,9 +9,11 @@ type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { help: string; load: () => Promise<{ run: Command }> }> = {
   // COMMANDS: one line per command (keep alphabetical)
+  check: { help: 'run every proof on one scheme; exit 1 if one fails (--json)', load: () => import('./check.ts') },
   demo: { help: 'derive, prove and sample every built-in (what npm start runs)', load: () => import('./demo.ts') },
   derive: { help: 'closed forms of every view (--json, --latex, --target python|wgsl|glsl)', load: () => import('./derive.ts') },
   eval: { help: 'float64 values at --t t1,t2,...', load: () => import('./eval.ts') },
+  proofs: { help: 'run every proof over every built-in: theorem x scheme table (--json)', load: () => import('./proofs.ts') },
   schemes: { help: 'list the built-in schemes', load: () => import('./schemes.ts') },
   train: { help: 'train a score model (--scheme S --data NAME|gmm:FILE|mnist --steps N --out DIR)', load: () => import('./train.ts') },
   backends: { help: 'list compute backends: available or why not, and the adapter', load: () => import('./backends.ts') },
