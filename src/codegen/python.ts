@@ -90,6 +90,50 @@ export function pythonModule(s: Scheme, gridPoints = 4097): string {
       lines.push(`_LOGSNR_GRID = torch.tensor([${grid.map((t) => float64(s.logSnr(t))).join(', ')}], dtype=torch.float64)`, 'def t_of_logSnr(l): return _interp(-torch.as_tensor(l, dtype=torch.float64), -_LOGSNR_GRID, _GRID)  # numeric inverse: tabulated');
     }
   }
+  lines.push(...PY_TRAINING_AND_SAMPLING);
   lines.push('');
   return lines.join('\n');
 }
+
+/** Scheme-generic PyTorch helpers appended to every module: weightings, DSM loss, DPM-Solver++(2M). */
+const PY_TRAINING_AND_SAMPLING = [
+  '',
+  '# ---- training: denoising score matching in eps-prediction form (MATH.md section 4) ----',
+  'def weighting(t, name="simple", sigma_data=0.5):',
+  '    """w(t): simple 1; elbo -dlogSnr; likelihood g2/sigma^2 = -2 dlogSnr; edm (sigma_ve^2 + sd^2)/sd^2."""',
+  '    t = torch.as_tensor(t, dtype=torch.float64)',
+  '    if name == "simple": return torch.ones_like(t)',
+  '    if name == "elbo": return -dlogSnr(t)',
+  '    if name == "likelihood": return -2 * dlogSnr(t)',
+  '    if name == "edm": return (torch.exp(-2 * logSnr(t)) + sigma_data ** 2) / sigma_data ** 2',
+  '    raise ValueError(f"unknown weighting {name!r}")',
+  '',
+  'def dsm_loss(eps_model, x0, t, weighting_name="simple", generator=None):',
+  '    """E[w(t) |eps_model(alpha x0 + sigma eps, t) - eps|^2], batch mean; x0 (B, ...), t (B,) float64."""',
+  '    eps = torch.randn(x0.shape, generator=generator, dtype=x0.dtype, device=x0.device)',
+  '    shape = (-1,) + (1,) * (x0.dim() - 1)',
+  '    a = alpha(t).to(x0).reshape(shape); s = sigma(t).to(x0).reshape(shape)',
+  '    err = (eps_model(a * x0 + s * eps, t) - eps) ** 2',
+  '    return (weighting(t, weighting_name).to(x0) * err.reshape(err.shape[0], -1).sum(1)).mean()',
+  '',
+  '# ---- sampling: multistep DPM-Solver++(2M) on a given time grid (Lu et al. 2022) ----',
+  'def dpm_solver_pp_2m(x0_model, noise, ts):',
+  '    """x_T = sigma(T) noise; x0_model(x, t) predicts x0; ts: decreasing times (floats).',
+  '    First step order 1, then order 2, with h = logSnr(t_next) - logSnr(t_cur)."""',
+  '    ts = [float(u) for u in ts]',
+  '    tt = lambda u: torch.tensor(u, dtype=torch.float64)',
+  '    x = sigma(tt(ts[0])) * noise',
+  '    prev = None',
+  '    for i in range(len(ts) - 1):',
+  '        s, t = tt(ts[i]), tt(ts[i + 1])',
+  '        d = x0_model(x, s)',
+  '        h = logSnr(t) - logSnr(s)',
+  '        phi1 = torch.expm1(-h)',
+  '        if prev is None:',
+  '            x = sigma(t) / sigma(s) * x - alpha(t) * phi1 * d',
+  '        else:',
+  '            r = (logSnr(s) - logSnr(prev[1])) / h',
+  '            x = sigma(t) / sigma(s) * x - alpha(t) * phi1 * (d + (d - prev[0]) / (2 * r))',
+  '        prev = (d, s)',
+  '    return x',
+];
