@@ -1,0 +1,92 @@
+/**
+ * Multistep DPM-Solver++(2M) and (3M) (Lu et al. 2022, "DPM-Solver++", Algorithm 2; data
+ * prediction, the reference code's `solver_type='dpmsolver'`). With D_i = x0_hat at grid point i,
+ * h = logSnr(t) - logSnr(s), phi_1 = e^{-h} - 1 (expm1):
+ *
+ *   order 1:  x_t = (sigma_t/sigma_s) x_s - alpha_t phi_1 D_0
+ *   order 2:  D1 = (D_0 - D_1)/r0,  r0 = h_0/h
+ *             x_t = (sigma_t/sigma_s) x_s - alpha_t phi_1 D_0 - (1/2) alpha_t phi_1 D1
+ *   order 3:  D1_0 = (D_0 - D_1)/r0, D1_1 = (D_1 - D_2)/r1, D1 = D1_0 + r0/(r0+r1) (D1_0 - D1_1),
+ *             D2 = (D1_0 - D1_1)/(r0 + r1),  phi_2 = phi_1/h + 1,  phi_3 = phi_2/h - 1/2
+ *             x_t = (sigma_t/sigma_s) x_s - alpha_t phi_1 D_0 + alpha_t phi_2 D1 - alpha_t phi_3 D2
+ *
+ * Choices of the reference code (dpm-solver `DPM_Solver.sample`, method 'multistep', and
+ * k-diffusion `sample_dpmpp_2m`): the first step is order 1 (and the second order 2 for 3M);
+ * lower-order final steps (order min(k, steps + 1 - i)) only when steps < 10; no model evaluation
+ * at the final point (nfe = steps); a step ending at sigma = 0 returns the denoised estimate D_0.
+ * A zero-SNR history point (logSnr = -infinity, where r would be infinite) lowers the order: the
+ * step from alpha = 0 is the order-1 formula's finite limit (sigma_t/sigma_s) x_s + alpha_t D_0.
+ */
+import { buffer, evaluate, lin2, lin3, lin4, phi2Minus, phi3Minus } from './common.ts';
+import type { GridPoint } from './steps.ts';
+import type { Sampler } from './types.ts';
+
+function makeMultistep(maxOrder: 2 | 3): Sampler {
+  return {
+    name: `dpm-solver++${maxOrder}m`,
+    summary: `multistep DPM-Solver++(${maxOrder}M) (data prediction; first step order 1)`,
+    stochastic: false,
+    async run(xStart, ctx) {
+      const { grid } = ctx;
+      const steps = grid.length - 1;
+      const x = Float64Array.from(xStart);
+      const D: Float64Array[] = []; // D[0] newest
+      const P: GridPoint[] = [];
+      const spare: Float64Array[] = [];
+      for (let i = 0; i < steps; i++) {
+        const p = grid[i], q = grid[i + 1];
+        const d = spare.pop() ?? buffer(ctx);
+        await evaluate(ctx, x, p, { x0: d });
+        D.unshift(d);
+        P.unshift(p);
+        if (D.length > maxOrder) { spare.push(D.pop()!); P.pop(); }
+        if (maxOrder === 3 && i === 1 && Number.isFinite(P[1].logSnr)) {
+          // zero-cost start-up corrector: x_1 += alpha_1 phi_2(h) (D_1 - D_0), the trapezoidal exponential rule
+          // with the evaluation just made at the predicted x_1 (kept, not re-evaluated)
+          const c = p.alpha * phi2Minus(p.logSnr - P[1].logSnr);
+          for (let j = 0; j < x.length; j++) x[j] += c * (D[0][j] - D[1][j]);
+        }
+        if (q.data) {
+          x.set(d);
+        } else {
+          const stepIndex = i + 1;
+          let order = Math.min(maxOrder, stepIndex);
+          if (steps < 10) order = Math.min(order, steps + 1 - stepIndex);
+          for (let k = 0; k < order; k++) if (!Number.isFinite(P[k].logSnr)) { order = k === 0 ? 1 : k; break; }
+          const h = q.logSnr - p.logSnr;
+          const phi1 = Math.expm1(-h);
+          const a = q.sigma / p.sigma;
+          const b = -q.alpha * phi1;
+          if (order === 1) {
+            lin2(x, a, x, b, D[0]);
+          } else if (order === 2) {
+            const r0 = (P[0].logSnr - P[1].logSnr) / h;
+            // x = a x - alpha phi1 D0 - 0.5 alpha phi1 (D0 - D1)/r0
+            const c = (0.5 * b) / r0;
+            lin3(x, a, x, b + c, D[0], -c, D[1]);
+          } else {
+            const r0 = (P[0].logSnr - P[1].logSnr) / h;
+            const r1 = (P[1].logSnr - P[2].logSnr) / h;
+            const phi2 = phi2Minus(h);
+            const phi3 = phi3Minus(h);
+            // D1_0 = (D0 - D1)/r0, D1_1 = (D1 - D2)/r1; D1 = D1_0 + r0/(r0+r1)(D1_0 - D1_1); D2 = (D1_0 - D1_1)/(r0+r1)
+            // x = a x + b D0 + alpha phi2 D1 - alpha phi3 D2, expanded into coefficients of D0, D1, D2
+            const A2 = q.alpha * phi2, A3 = q.alpha * phi3;
+            const w = r0 / (r0 + r1), v = 2 / (r0 + r1); // v: see the note on D2 above
+            // D1 = (1 + w)/r0 D0 - ((1 + w)/r0 + w/r1) D1 + (w/r1) D2
+            // D2 =  v/r0 D0 - (v/r0 + v/r1) D1 + (v/r1) D2
+            const c0 = b + A2 * ((1 + w) / r0) - A3 * (v / r0);
+            const c1 = -A2 * ((1 + w) / r0 + w / r1) + A3 * (v / r0 + v / r1);
+            const c2 = A2 * (w / r1) - A3 * (v / r1);
+            lin4(x, a, x, c0, D[0], c1, D[1], c2, D[2]);
+          }
+        }
+        ctx.progress((i + 1) / steps);
+      }
+      return x;
+    },
+  };
+}
+
+export const dpmSolverPlusPlus2m = makeMultistep(2);
+export const dpmSolverPlusPlus3m = makeMultistep(3);

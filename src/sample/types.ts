@@ -1,0 +1,71 @@
+/**
+ * The sampler contract: every sampler is a function of (x_start, context) -> samples that reads
+ * only the scheme's float64 views (alpha, sigma, logSnr, its inverse, dalpha, dsigma, g2) and the
+ * model's views; no sampler contains per-scheme code.
+ */
+import type { ModelViews } from '../score/model.ts';
+import type { Scheme } from '../scheme/types.ts';
+import type { Rng } from './rng.ts';
+import type { GridOptions, GridPoint } from './steps.ts';
+
+/** Stochastic churn of EDM Algorithm 2 (k-diffusion names). */
+export interface Churn {
+  readonly sChurn: number;
+  readonly sTmin: number;
+  readonly sTmax: number;
+  readonly sNoise: number;
+}
+
+/** Sampler-specific settings; each sampler reads the ones it documents. */
+export interface SamplerOptions {
+  /** lambda of the reverse lambda-family (euler-maruyama); 1 = reverse SDE, 0 = PF-ODE */
+  readonly lambda: number;
+  /** DDIM eta (default 0) / DPM-Solver++(2M) SDE eta (default 1) */
+  readonly eta?: number;
+  readonly churn: Churn;
+  /** rk45 tolerances */
+  readonly rtol: number;
+  readonly atol: number;
+  /** pc: Langevin corrector signal-to-noise ratio and corrector steps per predictor step */
+  readonly snr: number;
+  readonly correctorSteps: number;
+}
+
+/** Default sampler settings (score_sde: snr 0.16, one corrector step; EDM: no churn; rk45: 1e-5). */
+export const DEFAULT_SAMPLER_OPTIONS: SamplerOptions = {
+  lambda: 1,
+  churn: { sChurn: 0, sTmin: 0, sTmax: Infinity, sNoise: 1 },
+  rtol: 1e-5,
+  atol: 1e-5,
+  snr: 0.16,
+  correctorSteps: 1,
+};
+
+/** Everything a sampler needs besides the starting state. */
+export interface SamplerContext {
+  readonly scheme: Scheme;
+  readonly model: ModelViews;
+  /** the step grid (steps + 1 points, first = start of sampling) */
+  readonly grid: readonly GridPoint[];
+  /** how the grid was built (samplers that re-split `--steps` rebuild from it) */
+  readonly gridOptions: GridOptions;
+  /** batch rows and dimension */
+  readonly n: number;
+  readonly dim: number;
+  /** noise for stochastic steps */
+  readonly rng: Rng;
+  readonly options: SamplerOptions;
+  /** progress report in [0, 1] */
+  readonly progress: (fraction: number) => void;
+}
+
+/** A registered sampler. */
+export interface Sampler {
+  readonly name: string;
+  /** one line for `--help` */
+  readonly summary: string;
+  /** true when the sampler draws noise during sampling */
+  readonly stochastic: boolean;
+  /** Run from x at grid[0] (not modified); returns the samples. */
+  run(x: Float64Array, ctx: SamplerContext): Promise<Float64Array>;
+}
