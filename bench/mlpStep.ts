@@ -1,0 +1,219 @@
+/**
+ * MLP training-step benchmark (issue 6): the reference step of src/backend/mlpWorkload.ts
+ * (2 + 128-d time embedding = 130 -> 256 -> 256 -> 256 -> 2, SiLU, Adam, batch 512, MSE) on each
+ * TensorFlow.js backend and formulation, against PyTorch CPU float32 on the same step measured in
+ * the same run (Debian python3-torch), interleaved round by round so both see the same machine load.
+ *
+ *   npx tsx bench/mlpStep.ts [--quick]
+ *
+ * `benchMlpStep()` returns BenchRow[] for the top-level bench runner: value = median ms per step,
+ * peer = PyTorch's median ms per step at the same thread count, ratio = peer / value (> 1: faster).
+ */
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../src/backend/select.ts';
+import { probeDawn } from '../src/backend/webgpu.ts';
+import { patchWasmMatMul, unpatchWasmMatMul } from '../src/backend/wasmMatMul.ts';
+import { MlpTrainer, REFERENCE_MLP, initMlpParams, makeMlpBatch } from '../src/backend/mlpWorkload.ts';
+import { WasmMlpTrainer } from '../src/backend/mlpWasmStep.ts';
+import { ParallelMlpTrainer } from '../src/backend/mlpParallel.ts';
+import type { BenchRow } from './row.ts';
+
+const BATCH = 512;
+const WORKLOAD = `MLP train step (130-256-256-256-2 SiLU, Adam, batch ${BATCH})`;
+
+/** The PyTorch side: a persistent process that times `steps` steps at `threads` threads on request. */
+const TORCH_SCRIPT = String.raw`
+import sys, json, math, time
+import torch
+B, D, E, H = ${BATCH}, 2, 128, 256
+torch.manual_seed(0)
+net = torch.nn.Sequential(torch.nn.Linear(D + E, H), torch.nn.SiLU(), torch.nn.Linear(H, H), torch.nn.SiLU(),
+                          torch.nn.Linear(H, H), torch.nn.SiLU(), torch.nn.Linear(H, D))
+opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+x = torch.randn(B, D); t = torch.rand(B); target = torch.randn(B, D)
+freqs = 1000 * torch.exp(-math.log(10000) * torch.arange(E // 2, dtype=torch.float32) / (E // 2))
+def step():
+    arg = t[:, None] * freqs[None, :]
+    h = torch.cat([x, torch.sin(arg), torch.cos(arg)], 1)
+    loss = torch.mean((net(h) - target) ** 2)
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
+    return loss.item()
+print(json.dumps({"ready": True, "version": torch.__version__}), flush=True)
+for line in sys.stdin:
+    threads, steps = map(int, line.split())
+    torch.set_num_threads(threads)
+    for _ in range(3): step()
+    ts = []
+    for _ in range(steps):
+        s = time.perf_counter(); step(); ts.append((time.perf_counter() - s) * 1000)
+    print(json.dumps({"ms": ts, "threads": torch.get_num_threads()}), flush=True)
+`;
+
+/** A python3 that can import torch, or null. */
+export function findTorchPython(): string | null {
+  for (const py of ['python3', '/usr/bin/python3']) {
+    const r = spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8' });
+    if (r.status === 0) return py;
+  }
+  return null;
+}
+
+class TorchPeer {
+  private buf = '';
+  private waiting: ((line: string) => void) | undefined;
+  version = '';
+  private constructor(private readonly proc: ChildProcessWithoutNullStreams) {
+    proc.stdout.setEncoding('utf8');
+    proc.stdout.on('data', (d: string) => {
+      this.buf += d;
+      let i: number;
+      while ((i = this.buf.indexOf('\n')) >= 0) {
+        const line = this.buf.slice(0, i);
+        this.buf = this.buf.slice(i + 1);
+        const w = this.waiting;
+        this.waiting = undefined;
+        w?.(line);
+      }
+    });
+  }
+  private next(): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.waiting = resolve;
+      this.proc.once('exit', (code) => reject(new Error(`PyTorch peer exited (${code})`)));
+    });
+  }
+  static async start(python: string): Promise<TorchPeer> {
+    const p = new TorchPeer(spawn(python, ['-c', TORCH_SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] }));
+    const hello = JSON.parse(await p.next()) as { version: string };
+    p.version = hello.version;
+    return p;
+  }
+  async time(threads: number, steps: number): Promise<number[]> {
+    const reply = this.next();
+    this.proc.stdin.write(`${threads} ${steps}\n`);
+    return (JSON.parse(await reply) as { ms: number[] }).ms;
+  }
+  stop(): void {
+    this.proc.stdin.end();
+    this.proc.kill();
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  return n % 2 ? s[(n - 1) >> 1] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+interface Stepper {
+  step(): Promise<number>;
+  dispose(): void | Promise<void>;
+}
+
+interface Variant {
+  backend: string;
+  threads: number;
+  steps: number;
+  make: () => Promise<Stepper>;
+  note?: string;
+}
+
+const params = initMlpParams(REFERENCE_MLP, 1);
+const batch = makeMlpBatch(REFERENCE_MLP, BATCH, 2);
+
+function tfStepper(tr: { setBatch(b: typeof batch): void; stepAsync(): Promise<number>; dispose(): void }): Stepper {
+  tr.setBatch(batch);
+  return { step: () => tr.stepAsync(), dispose: () => tr.dispose() };
+}
+
+/** Run the benchmark; `quick` uses fewer steps (for a smoke run). */
+export async function benchMlpStep(opts: { quick?: boolean; log?: (s: string) => void } = {}): Promise<BenchRow[]> {
+  const log = opts.log ?? ((s: string) => console.error(s));
+  const k = opts.quick ? 0.25 : 1;
+  const n = (s: number): number => Math.max(2, Math.round(s * k));
+  const variants: Variant[] = [
+    { backend: 'wasm (tfjs as shipped)', threads: 1, steps: n(8), make: async () => { await initBackend('wasm'); unpatchWasmMatMul(); return tfStepper(new MlpTrainer(params)); } },
+    { backend: 'wasm + matmul patch', threads: 1, steps: n(40), make: async () => { await initBackend('wasm'); patchWasmMatMul(); return tfStepper(new MlpTrainer(params)); } },
+    { backend: 'wasm + patch, fused matmul+bias', threads: 1, steps: n(40), make: async () => { await initBackend('wasm'); return tfStepper(new MlpTrainer(params, { variant: 'fused' })); } },
+    { backend: 'wasm, explicit backprop + fused kernels', threads: 1, steps: n(40), make: async () => { await initBackend('wasm'); return tfStepper(new WasmMlpTrainer(params)); } },
+    {
+      backend: 'wasm x2 workers (data parallel)',
+      threads: 2,
+      steps: n(40),
+      make: async () => {
+        const tr = await ParallelMlpTrainer.create(params, { workers: 2 });
+        tr.setBatch(batch);
+        return { step: () => tr.step(), dispose: () => tr.dispose() };
+      },
+    },
+    { backend: 'cpu (tfjs)', threads: 1, steps: n(3), make: async () => { await initBackend('cpu'); return tfStepper(new MlpTrainer(params)); } },
+  ];
+  const dawn = await probeDawn();
+  if (dawn.ok) {
+    variants.push({
+      backend: `webgpu (${dawn.context.info.software ? 'software: ' : ''}${dawn.context.info.device || dawn.context.info.vendor})`,
+      threads: 1,
+      steps: n(4),
+      make: async () => { await initBackend('webgpu'); return tfStepper(new MlpTrainer(params)); },
+      note: dawn.context.info.software ? 'llvmpipe: a correctness rig, not a speed path' : undefined,
+    });
+  } else log(`# webgpu skipped: ${dawn.reason}`);
+
+  const python = findTorchPython();
+  const torch = python ? await TorchPeer.start(python).catch(() => null) : null;
+  if (!torch) log('# PyTorch not available (apt-get install python3-torch): no peer column');
+  const load0 = loadavg()[0];
+  const rows: BenchRow[] = [];
+  const rounds = opts.quick ? 1 : 3;
+  try {
+    for (const v of variants) {
+      let st: Stepper;
+      try {
+        st = await v.make();
+      } catch (e) {
+        log(`# ${v.backend}: ${e instanceof Error ? e.message : String(e)}`);
+        continue;
+      }
+      for (let i = 0; i < 2; i++) await st.step(); // warm-up: kernel set-up, XNNPACK packing, pipelines
+      const ours: number[] = [];
+      const peer: number[] = [];
+      for (let r = 0; r < rounds; r++) {
+        for (let i = 0; i < Math.ceil(v.steps / rounds); i++) {
+          const t0 = performance.now();
+          const loss = await st.step();
+          ours.push(performance.now() - t0);
+          if (!Number.isFinite(loss)) throw new Error(`${v.backend}: non-finite loss ${loss}`);
+        }
+        if (torch) peer.push(...(await torch.time(v.threads, Math.max(5, Math.ceil(v.steps / rounds)))));
+      }
+      await st.dispose();
+      const value = median(ours);
+      const p = peer.length ? median(peer) : undefined;
+      const row: BenchRow = {
+        workload: WORKLOAD,
+        backend: v.backend,
+        value,
+        unit: 'ms/step',
+        ...(p !== undefined ? { peer: p, peerName: `PyTorch ${torch?.version} CPU f32, ${v.threads} thread${v.threads > 1 ? 's' : ''}`, ratio: p / value } : {}),
+        note: [`min ${Math.min(...ours).toFixed(1)} ms over ${ours.length} steps`, v.note].filter(Boolean).join('; '),
+      };
+      rows.push(row);
+      log(`${row.backend.padEnd(44)} ${value.toFixed(1).padStart(8)} ms/step${p !== undefined ? `   PyTorch ${p.toFixed(1)} ms   ratio ${(p / value).toFixed(2)}` : ''}   (${row.note})`);
+    }
+  } finally {
+    torch?.stop();
+    await initBackend('wasm').catch(() => undefined);
+  }
+  log(`# machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}; load average ${load0.toFixed(2)} -> ${loadavg()[0].toFixed(2)}; tfjs ${tf.version.tfjs}`);
+  return rows;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const rows = await benchMlpStep({ quick: process.argv.includes('--quick') });
+  console.log(JSON.stringify(rows, null, 2));
+}
