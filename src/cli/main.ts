@@ -14,6 +14,7 @@ const COMMANDS: Record<string, { help: string; load: () => Promise<{ run: Comman
   derive: { help: 'closed forms of every view (--json, --latex, --target python|wgsl|glsl)', load: () => import('./derive.ts') },
   eval: { help: 'float64 values at --t t1,t2,...', load: () => import('./eval.ts') },
   proofs: { help: 'run every proof over every built-in: theorem x scheme table (--json)', load: () => import('./proofs.ts') },
+  sample: { help: 'draw samples (--scheme S --score gmm:FILE --sampler NAME --steps N --out FILE)', load: () => import('./sample.ts') },
   schemes: { help: 'list the built-in schemes', load: () => import('./schemes.ts') },
   train: { help: 'train a score model (--scheme S --data NAME|gmm:FILE|mnist --steps N --out DIR)', load: () => import('./train.ts') },
   backends: { help: 'list compute backends: available or why not, and the adapter', load: () => import('./backends.ts') },

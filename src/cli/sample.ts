@@ -1,0 +1,118 @@
+/**
+ * `sdekit sample` (DESIGN.md command-line contract):
+ *
+ *     sdekit sample --scheme S --score gmm:FILE | --model DIR --sampler NAME --steps N
+ *                   [--spacing uniform-t|logsnr|karras|leading|trailing|linspace] [--rho R]
+ *                   [--lambda L] [--eta E] [--rtol R --atol A] [--snr R] [--churn S]
+ *                   [--noise FILE | --n M --seed K] --out FILE [--plot out.svg|out.png] [--json]
+ *
+ * Writes {"samples", "nfe", "seconds", "sampler", "scheme"} to --out; prints a summary, or with
+ * --json one document {"nfe", "seconds", "backend"}; shows a progress bar on stderr when it is a
+ * terminal. The exact mixture score runs as float64 host loops, so its backend is "host".
+ */
+import { writeFileSync } from 'node:fs';
+import { allowOnly, bool, num, parseArgs, req, str } from './args.ts';
+import { UserError } from '../errors.ts';
+import { readGmmFile } from '../data/gmmFile.ts';
+import { GaussianMixtureModel, DATA_LEVEL } from '../score/gmm.ts';
+import { loadScheme } from '../scheme/load.ts';
+import { plotPng, plotSvg } from '../sample/plot.ts';
+import { readNoiseFile, toRows } from '../sample/noiseFile.ts';
+import { SAMPLER_NAMES, isSamplerName } from '../sample/registry.ts';
+import { sample } from '../sample/sample.ts';
+import { SPACINGS } from '../sample/steps.ts';
+import type { Spacing } from '../sample/steps.ts';
+
+const FLAGS = [
+  'scheme', 'score', 'model', 'sampler', 'steps', 'spacing', 'rho', 'lambda', 'eta', 'rtol', 'atol', 'snr',
+  'churn', 'noise', 'n', 'seed', 'out', 'plot',
+];
+
+/** A progress bar on stderr when it is a terminal (no output otherwise). */
+function progressBar(label: string): { update: (f: number) => void; done: () => void } {
+  if (!process.stderr.isTTY) return { update: () => {}, done: () => {} };
+  let last = -1;
+  const draw = (f: number): void => {
+    const pct = Math.floor(f * 100);
+    if (pct === last) return;
+    last = pct;
+    const w = 30, k = Math.round(f * w);
+    process.stderr.write(`\r${label} [${'#'.repeat(k)}${'.'.repeat(w - k)}] ${String(pct).padStart(3)}%`);
+  };
+  return { update: draw, done: () => { draw(1); process.stderr.write('\n'); } };
+}
+
+/** Run the command; returns the exit code. */
+export async function run(argv: string[]): Promise<number> {
+  const a = parseArgs(argv);
+  if (bool(a, 'help')) {
+    console.log(`usage: sdekit sample --scheme S --score gmm:FILE --sampler NAME --steps N --out FILE
+  [--spacing ${SPACINGS.join('|')}] [--rho 7] [--lambda 1] [--eta E] [--rtol 1e-5 --atol 1e-5]
+  [--snr 0.16] [--churn 0] [--noise FILE | --n 1000 --seed 0] [--plot out.svg|out.png] [--json]
+samplers: ${SAMPLER_NAMES.join(', ')}`);
+    return 0;
+  }
+  allowOnly(a, FLAGS);
+  const schemeSpec = req(a, 'scheme');
+  const scheme = loadScheme(schemeSpec);
+  const samplerName = req(a, 'sampler');
+  if (!isSamplerName(samplerName)) throw new UserError('--sampler', `unknown sampler; known: ${SAMPLER_NAMES.join(', ')}`, { value: samplerName });
+  const steps = num(a, 'steps', NaN, { integer: true, min: 1, max: 100000 });
+  if (Number.isNaN(steps)) throw new UserError('--steps', 'is required');
+  const spacing = str(a, 'spacing', 'uniform-t') as string;
+  if (!(SPACINGS as readonly string[]).includes(spacing)) throw new UserError('--spacing', `unknown spacing; known: ${SPACINGS.join(', ')}`, { value: spacing });
+  const out = req(a, 'out');
+
+  const scoreSpec = str(a, 'score');
+  const modelDir = str(a, 'model');
+  if (modelDir !== undefined) {
+    throw new UserError('--model', 'trained-model sampling is not wired into `sdekit sample` yet; use --score gmm:FILE', { value: modelDir });
+  }
+  if (scoreSpec === undefined) throw new UserError('--score', 'is required (gmm:FILE), or --model DIR');
+  if (!scoreSpec.startsWith('gmm:') || scoreSpec.length <= 4) throw new UserError('--score', 'must be gmm:FILE (a GMM file, DESIGN.md)', { value: scoreSpec });
+  const model = new GaussianMixtureModel(readGmmFile(scoreSpec.slice(4), '--score'));
+
+  const backendFlag = str(a, 'backend') ?? process.env.SDEKIT_BACKEND;
+  const backend = 'host';
+  const noiseFile = str(a, 'noise');
+  if (noiseFile !== undefined && (a.flags.has('n'))) throw new UserError('--n', 'cannot be combined with --noise (the noise file fixes the number of samples)');
+  const noise = noiseFile !== undefined ? readNoiseFile(noiseFile, model.dim) : undefined;
+  const n = num(a, 'n', 1000, { integer: true, min: 1, max: 10_000_000 });
+  const seed = num(a, 'seed', 0, { integer: true });
+  const rho = num(a, 'rho', 7, { min: 1e-6 });
+  const lambda = num(a, 'lambda', 1, { min: 0 });
+  const eta = a.flags.has('eta') ? num(a, 'eta', 0, { min: 0 }) : undefined;
+  const rtol = num(a, 'rtol', 1e-5, { min: 1e-14 });
+  const atol = num(a, 'atol', 1e-5, { min: 1e-14 });
+  const snr = num(a, 'snr', 0.16, { min: 0 });
+  const sChurn = num(a, 'churn', 0, { min: 0 });
+  const plot = str(a, 'plot');
+  if (plot !== undefined && !/\.(svg|png)$/i.test(plot)) throw new UserError('--plot', 'must end in .svg or .png', { value: plot });
+  if (plot !== undefined && model.dim !== 2) throw new UserError('--plot', `draws 2-D samples; the model has dimension ${model.dim}`, { value: plot });
+
+  const bar = progressBar(`${samplerName} ${steps} steps`);
+  const result = await sample({
+    scheme, model, sampler: samplerName, steps, spacing: spacing as Spacing, rho, noise, n, seed,
+    lambda, eta, rtol, atol, snr, churn: { sChurn }, onProgress: bar.update,
+  });
+  bar.done();
+
+  writeFileSync(out, JSON.stringify({
+    samples: toRows(result.samples, result.dim), nfe: result.nfe, seconds: result.seconds, sampler: samplerName, scheme: scheme.name,
+  }));
+  if (plot !== undefined) {
+    const input = {
+      samples: result.samples, n: result.n, logDensity: (x: Float64Array, m: number) => model.logDensity(x, m, DATA_LEVEL),
+      title: `${samplerName}, ${scheme.name}, ${steps} steps (nfe ${result.nfe})`,
+    };
+    if (plot.toLowerCase().endsWith('.png')) writeFileSync(plot, plotPng(input));
+    else writeFileSync(plot, plotSvg(input));
+  }
+  if (bool(a, 'json')) {
+    console.log(JSON.stringify({ nfe: result.nfe, seconds: result.seconds, backend }));
+  } else {
+    const note = backendFlag ? ` (--backend ${backendFlag} ignored: the exact score needs no tensor backend)` : '';
+    console.log(`${result.n} samples of dimension ${result.dim} from ${scheme.name} with ${samplerName}: nfe ${result.nfe}, ${result.seconds.toFixed(3)} s, backend ${backend}${note} -> ${out}${plot ? `, plot ${plot}` : ''}`);
+  }
+  return 0;
+}
