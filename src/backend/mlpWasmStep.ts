@@ -9,8 +9,8 @@
  *   dW = h^T dZ,  db = 1^T dZ,  dH = dZ W^T,  dZ_prev = dH * silu'(z_prev).
  */
 import * as tf from '@tensorflow/tfjs';
-import { embeddingFrequencies, timeEmbedding, REFERENCE_MLP, type MlpBatch, type MlpParams } from './mlpWorkload.ts';
-import { adamState, adamStep, registerWasmTrainingKernels, siluGrad, type AdamState } from './wasmKernels.ts';
+import { embeddingFrequencies, REFERENCE_MLP, type MlpBatch, type MlpParams } from './mlpWorkload.ts';
+import { adamState, adamStep, mlpInput, registerWasmTrainingKernels, siluGrad, type AdamState } from './wasmKernels.ts';
 import { patchWasmMatMul } from './wasmMatMul.ts';
 
 /** A batch on the device. */
@@ -28,7 +28,7 @@ export interface DeviceBatch {
 export function mlpForwardBackward(params: readonly tf.Tensor[], inp: DeviceBatch, freqs: tf.Tensor1D, rowSumBias = true): { grads: tf.Tensor[]; loss: tf.Scalar } {
   return tf.tidy(() => {
     const L = params.length / 2;
-    const hs: tf.Tensor2D[] = [tf.concat([inp.x, timeEmbedding(inp.t, freqs)], 1)];
+    const hs: tf.Tensor2D[] = [mlpInput(inp.x, inp.t, freqs)];
     const zs: tf.Tensor2D[] = [];
     const ss: tf.Tensor2D[] = [];
     for (let l = 0; l < L; l++) {

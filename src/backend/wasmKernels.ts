@@ -9,6 +9,9 @@
  *   (persistent, no per-step allocation). For a bias the gradient is given as the B x n matrix dZ
  *   and summed over rows inside the kernel (no separate Sum op, which on wasm transposes first).
  *
+ * - `SdekitMlpInput`: the network input [x, sin(t w), cos(t w)] (sinusoidal time embedding,
+ *   Vaswani et al. 2017) in one pass, instead of mul + sin + cos + two concats.
+ *
  * Parameters are never mutated in place: the wasm matmul caches XNNPACK operators with packed
  * weights keyed by the weight tensor, so each step produces fresh parameter tensors.
  */
@@ -65,6 +68,29 @@ function registerOnce(config: tf.KernelConfig): void {
 /** Register the kernels for the wasm backend (idempotent). */
 export function registerWasmTrainingKernels(): void {
   registerOnce({
+    kernelName: 'SdekitMlpInput',
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }) => {
+      const be = backend as unknown as WasmBackendLike;
+      const { x, t, freqs } = inputs as Record<string, tf.TensorInfo>;
+      const rows = x.shape[0], d = x.shape[1], half = freqs.shape[0];
+      const width = d + 2 * half;
+      const out = be.makeOutput([rows, width], 'float32');
+      const o = be.typedArrayFromHeap(out), xx = be.typedArrayFromHeap(x), tt = be.typedArrayFromHeap(t), w = be.typedArrayFromHeap(freqs);
+      for (let r = 0; r < rows; r++) {
+        const base = r * width;
+        for (let j = 0; j < d; j++) o[base + j] = xx[r * d + j];
+        const tr = tt[r];
+        for (let j = 0; j < half; j++) {
+          const a = Math.fround(tr * w[j]); // the float32 argument, as tf.mul would round it
+          o[base + d + j] = Math.sin(a);
+          o[base + d + half + j] = Math.cos(a);
+        }
+      }
+      return out;
+    },
+  });
+  registerOnce({
     kernelName: 'SdekitSiluGrad',
     backendName: 'wasm',
     kernelFunc: ({ inputs, backend }) => {
@@ -110,6 +136,11 @@ export function registerWasmTrainingKernels(): void {
 /** dZ = dH * silu'(z) given s = sigmoid(z) (one wasm kernel). */
 export function siluGrad(dh: tf.Tensor, z: tf.Tensor, s: tf.Tensor): tf.Tensor {
   return tf.engine().runKernel('SdekitSiluGrad', { dh, z, s }, {}) as tf.Tensor;
+}
+
+/** [x, sin(t w), cos(t w)]: the MLP input with its time embedding (one wasm kernel). */
+export function mlpInput(x: tf.Tensor2D, t: tf.Tensor1D, freqs: tf.Tensor1D): tf.Tensor2D {
+  return tf.engine().runKernel('SdekitMlpInput', { x, t, freqs }, {}) as tf.Tensor2D;
 }
 
 /** A fresh Adam state for a parameter of `n` values. */
