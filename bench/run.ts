@@ -1,0 +1,47 @@
+/**
+ * `npm run bench`: every benchmark in one run, printed as one markdown table (workload x backend,
+ * with the peer measured in the same run and the ratio), and written to bench/RESULTS.md with the
+ * machine it ran on. Ratios are the numbers to compare: machines here are noisy.
+ * A bench that fails is reported as a failed row; the run exits 1.
+ */
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import type { BenchRow } from './row.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+type Bench = { name: string; load: () => Promise<BenchRow[]> };
+const BENCHES: Bench[] = [
+  { name: 'derive', load: async () => (await import('./derive.ts')).benchDerive() },
+  { name: 'sample', load: async () => (await import('./sample.ts')).benchSample({ log: (s) => console.error(s) }).then((r) => r.rows) },
+  { name: 'mlp step', load: async () => (await import('./mlpStep.ts')).benchMlpStep({ log: (s) => console.error(s) }) },
+  // BENCHES: one line per bench module
+];
+
+const fmt = (v: number | undefined, digits = 3) => (v === undefined || !Number.isFinite(v) ? '' : Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(digits));
+
+const only = process.argv.slice(2);
+const rows: BenchRow[] = [];
+let failed = 0;
+for (const b of BENCHES) {
+  if (only.length && !only.includes(b.name)) continue;
+  console.error(`bench: ${b.name} ...`);
+  try { rows.push(...(await b.load())); } catch (e) {
+    failed++;
+    rows.push({ workload: `${b.name}: FAILED (${e instanceof Error ? e.message : String(e)})`, backend: '', value: NaN, unit: '' });
+  }
+}
+const cpu = cpus();
+const machine = `${cpu.length} x ${cpu[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${loadavg()[0].toFixed(2)} at the end`;
+const lines = [
+  '| workload | backend | value | unit | peer (same run) | peer value | ratio (>1: sdekit faster) | note |',
+  '|---|---|---|---|---|---|---|---|',
+  ...rows.map((r) => `| ${r.workload} | ${r.backend} | ${fmt(r.value)} | ${r.unit} | ${r.peerName ?? ''} | ${fmt(r.peer)} | ${fmt(r.ratio)} | ${r.note ?? ''} |`),
+];
+const table = lines.join('\n');
+console.log(table);
+writeFileSync(join(here, 'RESULTS.md'), `# Benchmark results\n\nMachine: ${machine}. Date: ${new Date().toISOString()}.\nCommand: \`npm run bench\`.\n\n${table}\n`);
+console.error(`bench: wrote bench/RESULTS.md`);
+process.exitCode = failed ? 1 : 0;
