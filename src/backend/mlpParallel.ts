@@ -4,15 +4,18 @@
  * (synchronous data parallelism with gradient averaging, as in Dean et al. 2012 / PyTorch DDP).
  *
  * Shared memory (one SharedArrayBuffer, float32): [ parameters | grad slot 0 | ... | grad slot W-1 |
- * losses ]. Per step the main thread posts `step` to every worker, blocks on an Atomics counter until
- * all have written their gradients, averages the slots (shards are equal, so the mean of the shard
- * means is the batch mean) and applies Adam in place on the shared parameters, which the workers
- * read at the start of the next step. No tensors or arrays are allocated per step on the main thread.
+ * losses ]. Per step the main thread posts `step` to every worker; each writes its shard's gradients
+ * into its slot, waits at a barrier, then averages the slots over its own 1/W of the parameters
+ * (shards are equal, so the mean of shard means is the batch mean) and applies Adam there in place;
+ * the main thread blocks on an Atomics counter until every worker is done. The parameters are read
+ * by the workers at the start of the next step. Nothing is allocated per step on the main thread.
  */
 import { Worker } from 'node:worker_threads';
 import { layerWidths, REFERENCE_MLP, type MlpBatch, type MlpParams } from './mlpWorkload.ts';
-import { adamUpdate, type AdamAttrs } from './wasmKernels.ts';
 import type { AdamOptions } from './mlpWasmStep.ts';
+
+/** Int32 control words: done counter, gradient barrier counter, then one error flag per worker. */
+export const CTRL = { done: 0, grads: 1, errors: 2 } as const;
 
 /** What a worker is started with. */
 export interface WorkerInit {
@@ -25,12 +28,13 @@ export interface WorkerInit {
   readonly sizes: number[];
   readonly shapes: number[][];
   readonly embDim: number;
+  readonly adam: { lr: number; beta1: number; beta2: number; eps: number };
 }
 
 /** Messages to a worker. */
 export type WorkerMessage =
   | { type: 'batch'; rows: number; x: Float32Array; t: Float32Array; target: Float32Array }
-  | { type: 'step' };
+  | { type: 'step'; t: number };
 
 type WorkerReply = { type: 'ready' } | { type: 'ack' } | { type: 'error'; message: string };
 
@@ -62,12 +66,8 @@ function startWorker(data: WorkerInit): Worker {
 /** Reference-MLP trainer over `workers` threads, each with its own wasm backend. */
 export class ParallelMlpTrainer {
   private readonly params: Float32Array;
-  private readonly slots: Float32Array[];
   private readonly losses: Float32Array;
   private readonly ctrl: Int32Array;
-  private readonly mean: Float32Array;
-  private readonly m: Float32Array;
-  private readonly v: Float32Array;
   private t = 0;
   private lastError: string | undefined;
 
@@ -75,17 +75,12 @@ export class ParallelMlpTrainer {
     private readonly workers: Worker[],
     shared: SharedArrayBuffer,
     control: SharedArrayBuffer,
-    private readonly total: number,
-    private readonly adam: Required<AdamOptions>,
+    total: number,
   ) {
     const W = workers.length;
     this.params = new Float32Array(shared, 0, total);
-    this.slots = workers.map((_, i) => new Float32Array(shared, 4 * total * (1 + i), total));
     this.losses = new Float32Array(shared, 4 * total * (1 + W), W);
     this.ctrl = new Int32Array(control);
-    this.mean = new Float32Array(total);
-    this.m = new Float32Array(total);
-    this.v = new Float32Array(total);
     for (const w of workers) w.on('message', (r: WorkerReply) => { if (r.type === 'error') this.lastError = r.message; });
   }
 
@@ -99,15 +94,14 @@ export class ParallelMlpTrainer {
     for (const n of sizes) { offsets.push(total); total += n; }
     const shapes = params.map((p, i) => (i % 2 === 0 ? [p.length / params[i + 1].length, params[i + 1].length] : [p.length]));
     const shared = new SharedArrayBuffer(4 * (total * (1 + W) + W));
-    const control = new SharedArrayBuffer(4 * (1 + W));
+    const control = new SharedArrayBuffer(4 * (CTRL.errors + W));
+    const adam = { lr: opts.learningRate ?? 1e-3, beta1: opts.beta1 ?? 0.9, beta2: opts.beta2 ?? 0.999, eps: opts.eps ?? 1e-7 };
     const flat = new Float32Array(shared, 0, total);
     params.forEach((p, i) => flat.set(p, offsets[i]));
     const workers = Array.from({ length: W }, (_, index) =>
-      startWorker({ index, workers: W, shared, control, total, offsets, sizes, shapes, embDim } satisfies WorkerInit));
+      startWorker({ index, workers: W, shared, control, total, offsets, sizes, shapes, embDim, adam } satisfies WorkerInit));
     await Promise.all(workers.map((w) => once(w, 'ready')));
-    return new ParallelMlpTrainer(workers, shared, control, total, {
-      learningRate: opts.learningRate ?? 1e-3, beta1: opts.beta1 ?? 0.9, beta2: opts.beta2 ?? 0.999, eps: opts.eps ?? 1e-7,
-    });
+    return new ParallelMlpTrainer(workers, shared, control, total);
   }
 
   /** Split a batch into equal contiguous shards, one per worker. */
@@ -130,23 +124,18 @@ export class ParallelMlpTrainer {
   /** One synchronous data-parallel Adam step; returns the batch loss before the update. */
   async step(): Promise<number> {
     const W = this.workers.length;
-    Atomics.store(this.ctrl, 0, 0);
-    for (const w of this.workers) w.postMessage({ type: 'step' } satisfies WorkerMessage);
+    Atomics.store(this.ctrl, CTRL.done, 0);
+    Atomics.store(this.ctrl, CTRL.grads, 0);
+    this.t++;
+    for (const w of this.workers) w.postMessage({ type: 'step', t: this.t } satisfies WorkerMessage);
     let done: number;
-    while ((done = Atomics.load(this.ctrl, 0)) < W) Atomics.wait(this.ctrl, 0, done, 10_000);
+    while ((done = Atomics.load(this.ctrl, CTRL.done)) < W) Atomics.wait(this.ctrl, CTRL.done, done, 10_000);
     for (let i = 0; i < W; i++) {
-      if (Atomics.load(this.ctrl, 1 + i) !== 0) {
+      if (Atomics.load(this.ctrl, CTRL.errors + i) !== 0) {
         await new Promise((r) => setImmediate(r)); // let the error message arrive
         throw new Error(`worker ${i} failed: ${this.lastError ?? 'unknown error'}`);
       }
     }
-    const g = this.mean;
-    g.set(this.slots[0]);
-    for (let i = 1; i < W; i++) { const s = this.slots[i]; for (let j = 0; j < this.total; j++) g[j] += s[j]; }
-    if (W > 1) { const inv = 1 / W; for (let j = 0; j < this.total; j++) g[j] *= inv; }
-    this.t++;
-    const attrs: AdamAttrs = { lr: this.adam.learningRate, beta1: this.adam.beta1, beta2: this.adam.beta2, eps: this.adam.eps, t: this.t };
-    adamUpdate(this.params, g, this.params, this.m, this.v, attrs);
     let loss = 0;
     for (let i = 0; i < W; i++) loss += this.losses[i];
     return loss / W;
