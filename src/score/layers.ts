@@ -13,7 +13,12 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../train/rng.ts';
 
 /** How a parameter is initialised (host-side, from the seeded RNG, so runs are reproducible). */
-export type Init = { kind: 'normal'; std: number } | { kind: 'zeros' } | { kind: 'ones' };
+export type Init =
+  | { kind: 'normal'; std: number }
+  /** normal with a separate std for consecutive blocks of rows (e.g. data inputs vs embedding inputs) */
+  | { kind: 'rowBlocks'; blocks: readonly (readonly [rows: number, std: number])[] }
+  | { kind: 'zeros' }
+  | { kind: 'ones' };
 
 /** One named parameter tensor. */
 export interface ParamSpec {
@@ -34,7 +39,13 @@ export function initWeights(specs: readonly ParamSpec[], rng: Rng): Weights {
   for (const s of specs) {
     const a = new Float32Array(sizeOf(s.shape));
     if (s.init.kind === 'normal') { rng.fillNormal(a); for (let i = 0; i < a.length; i++) a[i] *= s.init.std; }
-    else if (s.init.kind === 'ones') a.fill(1);
+    else if (s.init.kind === 'rowBlocks') {
+      rng.fillNormal(a);
+      const cols = s.shape[s.shape.length - 1];
+      let r = 0;
+      for (const [rows, std] of s.init.blocks) { for (let i = r * cols; i < (r + rows) * cols; i++) a[i] *= std; r += rows; }
+      if (r * cols !== a.length) throw new Error(`rowBlocks init of ${s.name} covers ${r} rows of ${a.length / cols}`);
+    } else if (s.init.kind === 'ones') a.fill(1);
     w[s.name] = tf.tensor(a, [...s.shape], 'float32');
   }
   return w;
@@ -117,7 +128,7 @@ export function embeddingFrequencies(half: number, wMin = 0.25, wMax = 250): Flo
 
 /**
  * Sinusoidal embedding [sin(c w_k), cos(c w_k)] of the noise-level input c ([B] -> [B, dim]).
- * c is c_noise = log(sigma/alpha)/4 (EDM's ln(sigma)/4 in VE coordinates), see precond.ts.
+ * c is c_noise, a bounded function of log(sigma/alpha) (see precond.ts).
  */
 export function sinusoidal(c: tf.Tensor1D, dim: number): tf.Tensor2D {
   if (dim % 2) throw new Error(`embedding dimension ${dim} must be even`);

@@ -7,8 +7,7 @@
  * Write x = alpha (x0 + sigmaTilde eps) with sigmaTilde = sigma/alpha (the VE-equivalent noise
  * level, exp(-logSnr)). Inputs are always normalised to unit variance for data of standard
  * deviation sigma_data: c_in = 1/sqrt(sigma^2 + alpha^2 sigma_data^2), and the noise level enters
- * as c_noise = log(sigmaTilde)/4 = -logSnr/4 (Karras et al. 2022, "EDM", Table 1, in VE
- * coordinates). Without preconditioning a = 0, b = 1. With EDM preconditioning the prediction is
+ * through log(sigmaTilde) = -logSnr (Karras et al. 2022, "EDM", Table 1, in VE coordinates). Without preconditioning a = 0, b = 1. With EDM preconditioning the prediction is
  * x0 = c_skip x/alpha + c_out F, c_skip = sigma_data^2/(sigmaTilde^2 + sigma_data^2),
  * c_out = sigmaTilde sigma_data / sqrt(sigmaTilde^2 + sigma_data^2).
  *
@@ -44,20 +43,30 @@ export interface HeadCoeffs {
   readonly b: number;
 }
 
-/** Head coefficients at time t (throws, naming t, where sigma = 0: no network is evaluated there). */
-export function headCoefficients(scheme: Scheme, head: HeadConfig, t: number): HeadCoeffs {
-  const alpha = scheme.alpha(t), sigma = scheme.sigma(t);
-  if (!(sigma > 0) || !(alpha > 0) || !Number.isFinite(sigma) || !Number.isFinite(alpha)) {
-    throw new UserError('t', `the network head needs alpha > 0 and sigma > 0 (alpha = ${alpha}, sigma = ${sigma})`, { t });
+/** Head coefficients at time t of `scheme`. */
+export function headCoefficientsAt(scheme: Scheme, head: HeadConfig, t: number): HeadCoeffs {
+  return headCoefficients(head, scheme.alpha(t), scheme.sigma(t), t);
+}
+
+/**
+ * Head coefficients at a noise level (alpha, sigma), written so that they stay finite at zero
+ * terminal SNR (alpha = 0, e.g. rectified flow at t = T) and at sigma = 0:
+ *   c_in = 1/sqrt(sigma^2 + alpha^2 sd^2), c_noise = 2 tanh(log(sigma/alpha)/8),
+ *   EDM: a = c_skip/alpha = sd^2 alpha/(sigma^2 + alpha^2 sd^2), b = c_out = sigma sd/sqrt(sigma^2 + alpha^2 sd^2).
+ * c_noise is EDM's log(sigmaTilde)/4 softly bounded to (-2, 2) (equal to first order near 0), so the
+ * endpoints map to finite network inputs. Throws, naming t, where alpha = sigma = 0.
+ */
+export function headCoefficients(head: HeadConfig, alpha: number, sigma: number, t = NaN): HeadCoeffs {
+  if (!(alpha >= 0) || !(sigma >= 0) || !(alpha + sigma > 0) || !Number.isFinite(alpha) || !Number.isFinite(sigma)) {
+    throw new UserError('t', `the network head needs alpha, sigma >= 0, not both 0 (alpha = ${alpha}, sigma = ${sigma})`, Number.isNaN(t) ? {} : { t });
   }
   const sd = head.sigmaData;
-  const st = sigma / alpha;
-  const cIn = 1 / Math.sqrt(sigma * sigma + alpha * alpha * sd * sd);
-  const cNoise = Math.log(st) / 4;
+  const r2 = sigma * sigma + alpha * alpha * sd * sd;
+  const cIn = 1 / Math.sqrt(r2);
+  const cNoise = 2 * Math.tanh((Math.log(sigma) - Math.log(alpha)) / 8);
   if (head.precond === 'none') return { alpha, sigma, cIn, cNoise, a: 0, b: 1 };
   if (head.pred !== 'x0') throw new UserError('--pred', 'EDM preconditioning predicts x0', { value: head.pred });
-  const d = st * st + sd * sd;
-  return { alpha, sigma, cIn, cNoise, a: (sd * sd) / d / alpha, b: (st * sd) / Math.sqrt(d) };
+  return { alpha, sigma, cIn, cNoise, a: (sd * sd * alpha) / r2, b: (sigma * sd) / Math.sqrt(r2) };
 }
 
 /**

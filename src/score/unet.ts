@@ -41,7 +41,7 @@ function resSpecs(b: SpecBuilder, name: string, cIn: number, cOut: number, embDi
 function resBlock(w: Weights, name: string, x: tf.Tensor4D, emb: tf.Tensor2D, groups: number): tf.Tensor4D {
   let h = conv3(w, `${name}.c1`, silu(groupNorm(w, `${name}.n1`, x, groups)) as tf.Tensor4D);
   const e = dense(w, `${name}.emb`, silu(emb));
-  h = tf.add(h, tf.reshape(e, [e.shape[0], 1, 1, e.shape[1]])) as tf.Tensor4D;
+  h = tf.add(h, tf.reshape(e, [e.shape[0], 1, 1, e.shape[e.rank - 1]])) as tf.Tensor4D;
   h = conv3(w, `${name}.c2`, silu(groupNorm(w, `${name}.n2`, h, groups)) as tf.Tensor4D);
   const skip = w[`${name}.skip.w`] ? (dense(w, `${name}.skip`, x) as tf.Tensor4D) : x;
   return tf.add(h, skip) as tf.Tensor4D;

@@ -16,14 +16,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors.ts';
 import type { Scheme } from '../scheme/types.ts';
-import { weighting } from '../reverse/weighting.ts';
-import { epsPerPred, headCoefficients, predTarget, type HeadConfig } from '../score/precond.ts';
+import { weighting, type WeightingName } from '../reverse/weighting.ts';
+import { epsPerPred, headCoefficientsAt, predTarget, type HeadConfig } from '../score/precond.ts';
 import type { Net, Weights } from '../score/layers.ts';
 import type { Rng } from './rng.ts';
 import { timeSampler, type TimeSampler, type TimeSampling } from './timeSampling.ts';
 
-export type WeightingName = 'simple' | 'elbo' | 'likelihood' | 'edm';
-export const WEIGHTINGS: readonly WeightingName[] = ['simple', 'elbo', 'likelihood', 'edm'];
+export { WEIGHTINGS, type WeightingName } from '../reverse/weighting.ts';
 
 /** Objective configuration (stored in config.json). */
 export interface DsmConfig {
@@ -73,7 +72,7 @@ export class DsmObjective {
     const coeffs = [];
     for (let i = 0; i < n; i++) {
       const s = this.sampleT(rng);
-      const c = headCoefficients(this.scheme, head, s.t);
+      const c = headCoefficientsAt(this.scheme, head, s.t);
       const k = epsPerPred(head.pred, c.alpha, c.sigma);
       const lw = this.w(s.t) * s.ratio * k * k * c.b * c.b;
       if (!Number.isFinite(lw) || lw < 0) throw new Error(`loss weight ${lw} at t = ${s.t} (${this.cfg.weighting}, pred ${head.pred})`);

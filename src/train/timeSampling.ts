@@ -28,11 +28,16 @@ export type TimeSampler = (rng: Rng) => TimeSample;
 /** Options of the log-normal sampler (EDM defaults). */
 export interface LogNormalOpts { readonly pMean?: number; readonly pStd?: number }
 
+/** |logSnr| bound used by the logSnr-based samplers. */
+export const LOGSNR_CLAMP = 20;
+
 /** Build the time sampler `kind` for `scheme`. */
 export function timeSampler(scheme: Scheme, kind: TimeSampling, opts: LogNormalOpts = {}): TimeSampler {
   const { t0, T } = scheme;
   if (kind === 'uniform') return (rng) => ({ t: t0 + (T - t0) * rng.uniform(), ratio: 1 });
-  const lamT = scheme.logSnr(T), lam0 = scheme.logSnr(t0);
+  // zero terminal SNR (logSnr(T) = -inf, e.g. rectified flow) or infinite SNR at t0: clamp the
+  // logSnr range; the cut-off tails hold a negligible share of any of these distributions
+  const lamT = Math.max(scheme.logSnr(T), -LOGSNR_CLAMP), lam0 = Math.min(scheme.logSnr(t0), LOGSNR_CLAMP);
   if (!Number.isFinite(lamT) || !Number.isFinite(lam0) || !(lam0 > lamT)) {
     throw new UserError('--time', `needs a finite, decreasing logSnr on [t0, T] (logSnr(t0) = ${lam0}, logSnr(T) = ${lamT})`, { value: kind });
   }

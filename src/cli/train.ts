@@ -1,0 +1,135 @@
+/**
+ * `sdekit train --scheme S --data NAME|gmm:FILE --steps N [--batch B] [--pred eps|x0|v|score]
+ *   [--weighting simple|elbo|likelihood|edm] [--seed K] --out DIR [--resume]` (DESIGN.md), plus
+ * [--time uniform|lognormal|importance] [--lr R] [--warmup N] [--clip C] [--ema D] [--cond on|off]
+ * [--p-uncond P] [--net mlp|unet] [--hidden 256,256,256] [--sigma-data S] [--checkpoint-every N]
+ * [--samples N] [--backend B] [--json].
+ *
+ * Writes config.json, checkpoint.sdkt, loss.json and loss.svg into DIR and, unless --samples 0,
+ * a plot of EMA-model samples (samples.svg over the data for 2-D, samples.png grid for images).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { UserError } from '../errors.ts';
+import { allowOnly, bool, num, numList, parseArgs, req, str } from './args.ts';
+import { resolveDataset } from '../data/resolve.ts';
+import type { Dataset } from '../data/dataset.ts';
+import { BUILTIN_NAMES } from '../scheme/builtins.ts';
+import { loadScheme, readDeclaration } from '../scheme/load.ts';
+import { defaultMlpConfig } from '../score/mlp.ts';
+import type { NetConfig } from '../score/net.ts';
+import { defaultUnetConfig } from '../score/unet.ts';
+import { PREDS, type Pred } from '../score/precond.ts';
+import { DEFAULT_ADAM } from '../train/adam.ts';
+import { initTrainBackend } from '../train/backend.ts';
+import { RUN_FILES, type SchemeSpec, type TrainConfig } from '../train/config.ts';
+import { WEIGHTINGS, type WeightingName } from '../train/dsm.ts';
+import { NonFiniteLossError, train } from '../train/loop.ts';
+import { TIME_SAMPLINGS, type TimeSampling } from '../train/timeSampling.ts';
+import { writeFileAtomic } from '../train/checkpoint.ts';
+import { lossCurveSvg } from '../train/plot.ts';
+import { renderSamples } from '../train/preview.ts';
+
+const KNOWN = ['scheme', 'data', 'steps', 'batch', 'pred', 'weighting', 'seed', 'out', 'resume', 'time', 'lr', 'warmup', 'clip', 'ema',
+  'cond', 'p-uncond', 'net', 'hidden', 'sigma-data', 'checkpoint-every', 'samples', 'progress'];
+
+function oneOf<T extends string>(name: string, v: string | undefined, allowed: readonly T[], dflt: T): T {
+  if (v === undefined) return dflt;
+  if (!(allowed as readonly string[]).includes(v)) throw new UserError(`--${name}`, `must be one of ${allowed.join(', ')}`, { value: v });
+  return v as T;
+}
+
+/** The scheme as stored in config.json: the built-in name, or the declaration read from the file. */
+function schemeSpec(arg: string): SchemeSpec {
+  return BUILTIN_NAMES.includes(arg) ? arg : (readDeclaration(arg) as unknown as Record<string, unknown>);
+}
+
+/** Build the run configuration from the command line. */
+export function configFromArgs(argv: string[], data: Dataset): TrainConfig {
+  const a = parseArgs(argv, ['resume']);
+  const image = data.image !== undefined;
+  const weighting = oneOf<WeightingName>('weighting', str(a, 'weighting'), WEIGHTINGS, 'simple');
+  const pred = oneOf<Pred>('pred', str(a, 'pred'), PREDS, weighting === 'edm' ? 'x0' : 'eps');
+  const time = oneOf<TimeSampling>('time', str(a, 'time'), TIME_SAMPLINGS, weighting === 'edm' ? 'lognormal' : weighting === 'simple' ? 'uniform' : 'importance');
+  const cond = oneOf('cond', str(a, 'cond'), ['on', 'off'] as const, image && data.numClasses > 0 ? 'on' : 'off');
+  if (cond === 'on' && data.numClasses === 0) throw new UserError('--cond', `data set ${data.name} has no labels`, { value: 'on' });
+  const numClasses = cond === 'on' ? data.numClasses : 0;
+  const netKind = oneOf('net', str(a, 'net'), ['mlp', 'unet'] as const, image ? 'unet' : 'mlp');
+  let net: NetConfig;
+  if (netKind === 'unet') {
+    if (!data.image) throw new UserError('--net', `unet needs image data; ${data.name} is not`, { value: 'unet' });
+    net = defaultUnetConfig(data.image.height, data.image.width, data.image.channels, numClasses);
+  } else {
+    const hidden = numList(a, 'hidden');
+    if (hidden && hidden.some((h) => !Number.isInteger(h) || h < 1)) throw new UserError('--hidden', 'must be positive integers', { value: hidden.join(',') });
+    net = { ...defaultMlpConfig(data.dim, numClasses), ...(hidden ? { hidden } : {}) };
+  }
+  const sigmaData = num(a, 'sigma-data', data.sigmaData, { min: 1e-6 });
+  const steps = num(a, 'steps', 0, { min: 1, integer: true });
+  if (str(a, 'steps') === undefined) throw new UserError('--steps', 'is required');
+  return {
+    format: 'sdekit-run', version: 1,
+    scheme: schemeSpec(req(a, 'scheme')),
+    data: data.name, dataShape: [...data.shape],
+    net,
+    objective: {
+      head: { pred, precond: weighting === 'edm' && pred === 'x0' ? 'edm' : 'none', sigmaData },
+      weighting, time,
+      pUncond: num(a, 'p-uncond', numClasses > 0 ? 0.1 : 0, { min: 0, max: 0.99 }),
+      numClasses,
+    },
+    adam: {
+      ...DEFAULT_ADAM,
+      lr: num(a, 'lr', netKind === 'unet' ? 5e-4 : 1e-3, { min: 0 }),
+      warmup: num(a, 'warmup', netKind === 'unet' ? 200 : 0, { min: 0, integer: true }),
+      clip: num(a, 'clip', 1, { min: 0 }),
+    },
+    batch: num(a, 'batch', image ? 64 : 512, { min: 1, integer: true }),
+    steps,
+    seed: num(a, 'seed', 0, { integer: true }),
+    emaDecay: num(a, 'ema', 0.999, { min: 0, max: 1 }),
+    checkpointEvery: num(a, 'checkpoint-every', Math.max(1, Math.min(1000, Math.ceil(steps / 10))), { min: 1, integer: true }),
+  };
+}
+
+/** Entry point. */
+export async function run(argv: string[]): Promise<number> {
+  const a = parseArgs(argv, ['resume']);
+  allowOnly(a, KNOWN);
+  const out = req(a, 'out');
+  const data = resolveDataset(req(a, 'data'));
+  const config = configFromArgs(argv, data);
+  const scheme = loadScheme(config.scheme as Parameters<typeof loadScheme>[0]);
+  const backend = await initTrainBackend(str(a, 'backend'));
+  const json = bool(a, 'json');
+  if (!json) console.error(`sdekit train: backend ${backend}; scheme ${scheme.name}; data ${data.name}; ${config.net.kind}; pred ${config.objective.head.pred}` +
+    `${config.objective.head.precond === 'edm' ? ' (EDM preconditioning)' : ''}; weighting ${config.objective.weighting}; time ${config.objective.time}`);
+  let result;
+  try {
+    result = await train({ config, scheme, data, outDir: out, resume: bool(a, 'resume'), progress: str(a, 'progress') === undefined ? undefined : bool(a, 'progress') });
+  } catch (e) {
+    if (e instanceof NonFiniteLossError) { console.error(`sdekit train: ${e.message}`); return 1; }
+    throw e;
+  }
+  fs.writeFileSync(path.join(out, RUN_FILES.lossCurve), lossCurveSvg(result.lossLog, `${data.name} / ${scheme.name}: ${config.objective.weighting} loss, pred ${config.objective.head.pred}`));
+  const nSamples = num(a, 'samples', data.image ? 64 : 2000, { min: 0, integer: true });
+  let preview: Awaited<ReturnType<typeof renderSamples>> | null = null;
+  if (nSamples > 0) {
+    try { preview = await renderSamples(out, scheme, data, nSamples); } catch (e) {
+      console.error(`sdekit train: training finished, but the sample preview failed: ${(e as Error).message}`);
+    }
+  }
+  const last = result.lossLog.length ? result.lossLog[result.lossLog.length - 1][1] : NaN;
+  const summary = {
+    run: out, backend, step: result.step, steps: config.steps, seconds: result.seconds, stepsPerSecond: result.stepsPerSecond,
+    loss: last, checkpoint: result.checkpoint, ...(preview ?? {}),
+  };
+  writeFileAtomic(path.join(out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  if (json) console.log(JSON.stringify(summary));
+  else {
+    console.log(`trained ${result.step - result.startStep} steps (${result.startStep} -> ${result.step}) in ${result.seconds.toFixed(1)} s, ${result.stepsPerSecond.toFixed(1)} steps/s; final loss ${last.toPrecision(4)}`);
+    if (preview) console.log(`samples: ${preview.file}${preview.slicedWasserstein !== undefined ? `; sliced Wasserstein-2 to held-out data ${preview.slicedWasserstein.toFixed(4)}` : ''}`);
+    console.log(`run folder: ${out}`);
+  }
+  return 0;
+}

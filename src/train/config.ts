@@ -1,0 +1,41 @@
+/**
+ * A training run's configuration: everything needed to rebuild the model, the objective and the
+ * data stream. Stored as config.json in the run folder and inside every checkpoint.
+ */
+import type { NetConfig } from '../score/net.ts';
+import type { AdamConfig } from './adam.ts';
+import type { DsmConfig } from './dsm.ts';
+
+/** The scheme as loadScheme accepts it: a built-in name or the declaration object. */
+export type SchemeSpec = string | Record<string, unknown>;
+
+/** A run's configuration (JSON). */
+export interface TrainConfig {
+  readonly format: 'sdekit-run';
+  readonly version: 1;
+  readonly scheme: SchemeSpec;
+  readonly data: string;
+  readonly dataShape: readonly number[];
+  readonly net: NetConfig;
+  readonly objective: DsmConfig;
+  readonly adam: AdamConfig;
+  readonly batch: number;
+  /** total optimisation steps */
+  readonly steps: number;
+  readonly seed: number;
+  readonly emaDecay: number;
+  readonly checkpointEvery: number;
+}
+
+/** Fields that may differ between a run and its resumption. */
+export const RESUMABLE_CHANGES: readonly (keyof TrainConfig)[] = ['steps', 'checkpointEvery'];
+
+/** File names inside a run folder. */
+export const RUN_FILES = {
+  config: 'config.json',
+  checkpoint: 'checkpoint.sdkt',
+  lossCurve: 'loss.svg',
+  lossLog: 'loss.json',
+  samplesSvg: 'samples.svg',
+  samplesPng: 'samples.png',
+} as const;
