@@ -15,6 +15,8 @@ import { allowOnly, bool, num, parseArgs, req, str } from './args.ts';
 import { UserError } from '../errors.ts';
 import { readGmmFile } from '../data/gmmFile.ts';
 import { GaussianMixtureModel, DATA_LEVEL } from '../score/gmm.ts';
+import type { ScoreModel } from '../score/model.ts';
+import { openModelForCli, writeGrid, type CliModel } from '../score/neural.ts';
 import { loadScheme } from '../scheme/load.ts';
 import { plotPng, plotSvg } from '../sample/plot.ts';
 import { readNoiseFile, toRows } from '../sample/noiseFile.ts';
@@ -26,6 +28,7 @@ import type { Spacing } from '../sample/steps.ts';
 const FLAGS = [
   'scheme', 'score', 'model', 'sampler', 'steps', 'spacing', 'rho', 'lambda', 'eta', 'rtol', 'atol', 'snr',
   'churn', 'noise', 'n', 'seed', 'out', 'plot',
+  'class', 'guidance', 'grid', // --model DIR (trained runs, src/score/neural.ts)
 ];
 
 /** A progress bar on stderr when it is a terminal (no output otherwise). */
@@ -65,15 +68,24 @@ samplers: ${SAMPLER_NAMES.join(', ')}`);
 
   const scoreSpec = str(a, 'score');
   const modelDir = str(a, 'model');
-  if (modelDir !== undefined) {
-    throw new UserError('--model', 'trained-model sampling is not wired into `sdekit sample` yet; use --score gmm:FILE', { value: modelDir });
-  }
-  if (scoreSpec === undefined) throw new UserError('--score', 'is required (gmm:FILE), or --model DIR');
-  if (!scoreSpec.startsWith('gmm:') || scoreSpec.length <= 4) throw new UserError('--score', 'must be gmm:FILE (a GMM file, DESIGN.md)', { value: scoreSpec });
-  const model = new GaussianMixtureModel(readGmmFile(scoreSpec.slice(4), '--score'));
-
   const backendFlag = str(a, 'backend') ?? process.env.SDEKIT_BACKEND;
-  const backend = 'host';
+  let backend = 'host';
+  let model: ScoreModel;
+  let gmm: GaussianMixtureModel | null = null;
+  let run: CliModel | null = null;
+  if (modelDir !== undefined) {
+    if (scoreSpec !== undefined) throw new UserError('--model', 'cannot be combined with --score', { value: modelDir });
+    run = await openModelForCli(modelDir, { classArg: str(a, 'class'), guidance: num(a, 'guidance', 0), backend: str(a, 'backend') });
+    model = run.model;
+    backend = run.backend;
+  } else {
+    if (scoreSpec === undefined) throw new UserError('--score', 'is required (gmm:FILE), or --model DIR');
+    if (!scoreSpec.startsWith('gmm:') || scoreSpec.length <= 4) throw new UserError('--score', 'must be gmm:FILE (a GMM file, DESIGN.md)', { value: scoreSpec });
+    if (a.flags.has('class') || a.flags.has('guidance') || a.flags.has('grid')) throw new UserError('--class', '--class, --guidance and --grid need --model DIR');
+    model = gmm = new GaussianMixtureModel(readGmmFile(scoreSpec.slice(4), '--score'));
+  }
+  const grid = str(a, 'grid');
+  if (grid !== undefined && run?.config.dataShape.length !== 3) throw new UserError('--grid', 'draws image samples; use --plot for 2-D models', { value: grid });
   const noiseFile = str(a, 'noise');
   if (noiseFile !== undefined && (a.flags.has('n'))) throw new UserError('--n', 'cannot be combined with --noise (the noise file fixes the number of samples)');
   const noise = noiseFile !== undefined ? readNoiseFile(noiseFile, model.dim) : undefined;
@@ -102,12 +114,13 @@ samplers: ${SAMPLER_NAMES.join(', ')}`);
   }));
   if (plot !== undefined) {
     const input = {
-      samples: result.samples, n: result.n, logDensity: (x: Float64Array, m: number) => model.logDensity(x, m, DATA_LEVEL),
+      samples: result.samples, n: result.n, logDensity: gmm ? (x: Float64Array, m: number) => (gmm as GaussianMixtureModel).logDensity(x, m, DATA_LEVEL) : undefined,
       title: `${samplerName}, ${scheme.name}, ${steps} steps (nfe ${result.nfe})`,
     };
     if (plot.toLowerCase().endsWith('.png')) writeFileSync(plot, plotPng(input));
     else writeFileSync(plot, plotSvg(input));
   }
+  if (grid !== undefined && run) writeGrid(grid, result.samples, result.n, run.config);
   if (bool(a, 'json')) {
     console.log(JSON.stringify({ nfe: result.nfe, seconds: result.seconds, backend }));
   } else {

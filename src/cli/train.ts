@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { UserError } from '../errors.ts';
 import { allowOnly, bool, num, numList, parseArgs, req, str } from './args.ts';
 import { resolveDataset } from '../data/resolve.ts';
-import type { Dataset } from '../data/dataset.ts';
+import { dataMoments, type Dataset } from '../data/dataset.ts';
 import { BUILTIN_NAMES } from '../scheme/builtins.ts';
 import { loadScheme, readDeclaration } from '../scheme/load.ts';
 import { defaultMlpConfig } from '../score/mlp.ts';
@@ -89,6 +89,7 @@ export function configFromArgs(argv: string[], data: Dataset): TrainConfig {
     seed: num(a, 'seed', 0, { integer: true }),
     emaDecay: num(a, 'ema', 0.999, { min: 0, max: 1 }),
     checkpointEvery: num(a, 'checkpoint-every', Math.max(1, Math.min(1000, Math.ceil(steps / 10))), { min: 1, integer: true }),
+    dataMoments: dataMoments(data),
   };
 }
 

@@ -3,7 +3,7 @@
  * resumed run draws exactly what an uninterrupted one would), labels when the data has
  * classes, and a held-out set for likelihood / evaluation.
  */
-import type { Rng } from '../train/rng.ts';
+import { Rng } from '../train/rng.ts';
 
 /** A batch of n points: x is [n * dim] row-major, labels [n] or null. */
 export interface DataBatch {
@@ -37,4 +37,14 @@ export interface Dataset {
   sample(rng: Rng, n: number): DataBatch;
   /** held-out points (a test split, or fresh samples from a fixed seed) */
   heldOut(n: number): DataBatch;
+}
+
+/** Per-coordinate mean and isotropic variance of a data set, from `n` draws of a fixed seed. */
+export function dataMoments(data: Dataset, n = 10000): { mean: number[]; variance: number } {
+  const b = data.sample(new Rng(0x6d6f6d), n);
+  const D = data.dim, mean = new Float64Array(D);
+  for (let i = 0; i < n; i++) for (let j = 0; j < D; j++) mean[j] += b.x[i * D + j] / n;
+  let v = 0;
+  for (let i = 0; i < n; i++) for (let j = 0; j < D; j++) v += (b.x[i * D + j] - mean[j]) ** 2;
+  return { mean: Array.from(mean), variance: v / (n * D) };
 }

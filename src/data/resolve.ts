@@ -4,7 +4,8 @@
  */
 import { UserError } from '../errors.ts';
 import type { Dataset } from './dataset.ts';
-import { gmmDataset, readGmmFile } from './gmm.ts';
+import { gmmDataset } from './gmm.ts';
+import { readGmmFile } from './gmmFile.ts';
 import { mnistDataset } from './mnist.ts';
 import { TOY2D_NAMES, isToy2d, toy2d } from './toy2d.ts';
 
@@ -18,7 +19,7 @@ export function resolveDataset(name: string, field = '--data'): Dataset {
   if (name.startsWith('gmm:')) {
     const file = name.slice(4);
     if (!file) throw new UserError(field, 'gmm: needs a file name, e.g. gmm:mix.json', { value: name });
-    return gmmDataset(readGmmFile(file), name);
+    return gmmDataset(readGmmFile(file, field), name);
   }
   throw new UserError(field, `unknown data set; known: ${DATA_NAMES.join(', ')}`, { value: name });
 }

@@ -14,11 +14,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors.ts';
+import { initTrainBackend } from '../train/backend.ts';
 import { loadWeights, readCheckpoint } from '../train/checkpoint.ts';
 import { RUN_FILES, type TrainConfig } from '../train/config.ts';
 import type { Net, Weights } from './layers.ts';
 import type { NoiseLevel, ScoreModel } from './model.ts';
 import { createNet } from './net.ts';
+import { imageGridPng } from '../train/png.ts';
 import { headCoefficients, type HeadConfig, type Pred } from './precond.ts';
 
 /** Sampling-time conditioning. */
@@ -194,4 +196,32 @@ export function loadRun(dir: string, cond: Conditioning = {}, opts: { ema?: bool
   const weights = loadWeights(groups[opts.ema === false ? 'weights' : 'ema']);
   const model = new NeuralScoreModel(net, weights, config.objective.head, config.dataShape, config.objective.numClasses, cond);
   return { config, step: meta.step, model };
+}
+
+/** What the command line needs to sample from or evaluate a run. */
+export interface CliModel extends LoadedRun {
+  /** the backend description (src/train/backend.ts) */
+  readonly backend: string;
+}
+
+/**
+ * Open a run folder for `sdekit sample --model DIR` / `sdekit likelihood --model DIR`:
+ * initialise the tensor backend, parse `--class` (an integer, or absent) and `--guidance`.
+ */
+export async function openModelForCli(dir: string, opts: { classArg?: string; guidance?: number; backend?: string } = {}): Promise<CliModel> {
+  const backend = await initTrainBackend(opts.backend);
+  let classLabel: number | null = null;
+  if (opts.classArg !== undefined) {
+    classLabel = Number(opts.classArg);
+    if (opts.classArg.trim() === '' || !Number.isInteger(classLabel)) throw new UserError('--class', 'must be an integer class index', { value: opts.classArg });
+  }
+  const run = loadRun(dir, { classLabel, guidance: opts.guidance ?? 0 });
+  return { ...run, backend };
+}
+
+/** Write image samples of a run as a PNG grid (one class per column when `--class` varies; else square). */
+export function writeGrid(file: string, samples: Float64Array, n: number, config: TrainConfig): void {
+  const [h, w, c] = config.dataShape;
+  if (config.dataShape.length !== 3) throw new UserError('--grid', `the model's data (shape ${config.dataShape.join('x')}) are not images`, { value: file });
+  fs.writeFileSync(file, imageGridPng(samples, n, h, w, c));
 }

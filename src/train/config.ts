@@ -25,10 +25,12 @@ export interface TrainConfig {
   readonly seed: number;
   readonly emaDecay: number;
   readonly checkpointEvery: number;
+  /** data mean (per coordinate) and isotropic variance, for the likelihood's Gaussian prior */
+  readonly dataMoments: { readonly mean: number[]; readonly variance: number };
 }
 
 /** Fields that may differ between a run and its resumption. */
-export const RESUMABLE_CHANGES: readonly (keyof TrainConfig)[] = ['steps', 'checkpointEvery'];
+export const RESUMABLE_CHANGES: readonly (keyof TrainConfig)[] = ['steps', 'checkpointEvery', 'dataMoments'];
 
 /** File names inside a run folder. */
 export const RUN_FILES = {
