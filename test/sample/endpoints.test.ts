@@ -18,16 +18,16 @@ import { ALL_SCHEMES, maxAbsDiff, scheme, tGrid, runOnGrid } from './fixtures.ts
 const gmm = new GaussianMixtureModel({ weights: [0.3, 0.7], means: [[-2, 1], [1.5, -0.5]], stds: [0.3, 0.6] });
 const noise = createRng(2).fillNormal(new Float64Array(4 * 2));
 
-export const STEP_COUNTS = [1, 2, 3, 4, 5, 7, 10, 31, 1000];
+export const STEP_COUNTS = [1, 2, 3, 5, 10, 31, 1000];
 
-test('every sampler x every built-in x every spacing x steps in {1..5, 7, 10, 31, 1000}: finite, nfe reported', async () => {
+test('every sampler x every built-in x every spacing x steps in {1, 2, 3, 5, 10, 31, 1000}: finite, nfe reported', async () => {
   for (const name of ALL_SCHEMES) {
     const s = scheme(name);
     const spacings: Spacing[] = s.discrete ? ['uniform-t', 'logsnr', 'karras', 'leading', 'trailing', 'linspace'] : ['uniform-t', 'logsnr', 'karras'];
     for (const sampler of SAMPLER_NAMES) {
       for (const spacing of spacings) {
         for (const steps of sampler === 'rk45' ? [1, 7] : STEP_COUNTS) {
-          if (steps === 1000 && spacing !== 'uniform-t' && spacing !== 'karras') continue;
+          if (steps === 1000 && spacing !== 'uniform-t') continue;
           const r = await sample({ scheme: s, model: gmm, sampler, steps, spacing, noise, seed: 3, rtol: 1e-3, atol: 1e-3 });
           assert.ok(r.samples.every(Number.isFinite), `${name} ${sampler} ${spacing} ${steps}`);
           assert.ok(r.nfe >= 1);
@@ -68,4 +68,20 @@ test('zero terminal SNR: ODE samplers from T on rectified-flow converge to the e
   const r = await sample({ scheme: s, model: g, sampler: 'rk45', steps: 1, noise: x, rtol: 1e-8, atol: 1e-8 });
   const grid = makeGrid(s, { spacing: 'uniform-t', steps: 1 });
   assert.ok(maxAbsDiff(r.samples, g.flow(x, 2, grid[0], grid[1])) < 1e-5);
+});
+
+test('heun with EDM churn (S_churn > 0): finite, 2n - 1 evaluations, seeded, and different from no churn', async () => {
+  const s = scheme('edm');
+  const base = { scheme: s, model: gmm, sampler: 'heun', steps: 12, spacing: 'karras', noise } as const;
+  const plain = await sample(base);
+  const a = await sample({ ...base, seed: 5, churn: { sChurn: 40, sTmin: 0.05, sTmax: 50, sNoise: 1.003 } });
+  const b = await sample({ ...base, seed: 5, churn: { sChurn: 40, sTmin: 0.05, sTmax: 50, sNoise: 1.003 } });
+  assert.ok(a.samples.every(Number.isFinite));
+  assert.equal(a.nfe, 2 * 12 - 1);
+  assert.deepEqual(Array.from(a.samples), Array.from(b.samples));
+  assert.ok(maxAbsDiff(a.samples, plain.samples) > 1e-3);
+  for (const name of ['vp-linear', 'rectified-flow']) {
+    const r = await sample({ ...base, scheme: scheme(name), churn: { sChurn: 80 } });
+    assert.ok(r.samples.every(Number.isFinite), name);
+  }
 });

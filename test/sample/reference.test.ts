@@ -37,7 +37,7 @@ function karrasSigmas(n: number, smin: number, smax: number, rho = 7): number[] 
 /** k-diffusion sample_euler / sample_heun / sample_dpmpp_2m (no churn), sigma-parameterised. */
 function kdiffusion(kind: 'euler' | 'heun' | 'dpmpp2m', n: number): { x: Vec; nfe: number } {
   const sig = karrasSigmas(n, 0.002, 80);
-  let x = noise.map((v) => v * sig[0]);
+  let x: Vec = noise.map((v) => v * sig[0]);
   let nfe = 0;
   let old: Vec | null = null;
   for (let i = 0; i < n; i++) {
@@ -92,7 +92,7 @@ const dataAt = (x: Vec, t: number): Vec => { const o = new Float64Array(x.length
 function dpmSolverRef(order: 1 | 2 | 3, steps: number): { x: Vec; nfe: number } {
   const fine = Array.from({ length: steps + 1 }, (_, i) => 1 + (i / steps) * (1e-3 - 1));
   const orders = fastOrders(steps, order);
-  let x = noise.map((v) => v * sigmaVp(1));
+  let x: Vec = noise.map((v) => v * sigmaVp(1));
   let idx = 0, nfe = 0;
   for (const k of orders) {
     const s = fine[idx], t = fine[idx + k];
@@ -124,7 +124,7 @@ function dpmSolverRef(order: 1 | 2 | 3, steps: number): { x: Vec; nfe: number } 
 /** multistep DPM-Solver++(2M), reference form (first step order 1, lower order final when steps < 10). */
 function dpmpp2mRef(steps: number): Vec {
   const ts = Array.from({ length: steps + 1 }, (_, i) => 1 + (i / steps) * (1e-3 - 1));
-  let x = noise.map((v) => v * sigmaVp(1));
+  let x: Vec = noise.map((v) => v * sigmaVp(1));
   let prev: Vec | null = null;
   for (let i = 0; i < steps; i++) {
     const s = ts[i], t = ts[i + 1], h = lam(t) - lam(s), phi1 = Math.expm1(-h), at = Math.exp(logAlpha(t));
