@@ -172,6 +172,13 @@ test('playground in headless Chromium', { skip: SKIP, timeout: 150_000 }, async 
       assert.ok(r);
       const fit = modeFit(r.samples, r.means, r.stds, [0.75, 0.25]);
       assert.ok(fit.near > 0.95 && fit.tv < 0.04, `dpm-solver++2m: near ${fit.near}, tv ${fit.tv}`);
+      // a setting the library rejects is an inline message next to the controls
+      await page.selectOption('#spacing', 'leading');
+      const err = page.locator('#sample-error');
+      await err.waitFor({ state: 'visible', timeout: 10_000 });
+      assert.match((await err.textContent()) ?? '', /^spacing: .*discrete/);
+      await page.selectOption('#spacing', 'logsnr');
+      await err.waitFor({ state: 'hidden', timeout: 10_000 });
     });
 
     await t.test('the state is a URL: the link restores the schedule and the sampling settings', async () => {
@@ -229,6 +236,7 @@ test('playground in headless Chromium', { skip: SKIP, timeout: 150_000 }, async 
         i.value = String(Math.round(0.55 * Number(i.max)));
         i.dispatchEvent(new Event('input', { bubbles: true }));
       });
+      await page.locator('#n').blur();
       await page.setViewportSize({ width: 1400, height: 1120 });
       await page.waitForTimeout(600); // the density background is computed asynchronously
       await page.screenshot({ path: join(SHOTS, 'playground.png') });

@@ -189,7 +189,10 @@ async function runNow(): Promise<void> {
     play();
   } catch (e) {
     if (token !== runToken || e instanceof RunCancelled) return;
-    const msg = isUserError(e) ? `${e.field}: ${e.message.startsWith(e.field + ': ') ? e.message.slice(e.field.length + 2) : e.message}` : `sampling failed: ${(e as Error).message}`;
+    // the library names CLI flags (--spacing, --steps); the page names its controls
+    const msg = isUserError(e)
+      ? `${e.field.replace(/^--/, '')}: ${e.message.startsWith(e.field + ': ') ? e.message.slice(e.field.length + 2) : e.message}`
+      : `sampling failed: ${(e as Error).message}`;
     showSampleError(msg);
     runs++;
   } finally {

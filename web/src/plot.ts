@@ -113,7 +113,6 @@ function render(ctx: CanvasRenderingContext2D, w: number, h: number, c: Curve): 
     ctx.beginPath(); ctx.moveTo(x, top); ctx.lineTo(x, top + ph); ctx.stroke();
     ctx.fillText(fmtNum(v), x - 8, top + ph + 14);
   }
-  ctx.fillText('t', left + pw - 6, top + ph + 14);
   ctx.strokeStyle = '#888';
   ctx.strokeRect(left, top, pw, ph);
   // the curve, with gaps at non-finite points

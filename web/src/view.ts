@@ -1,7 +1,7 @@
 /**
  * The particle view: one animation frame at a time, over the exact marginal density p_t of the
  * target (computed with TensorFlow.js, src: density.ts), with the component means and the
- * trajectories of a few tracked particles (smooth at lambda = 0, jagged for lambda > 0).
+ * recent paths of a few tracked particles (smooth at lambda = 0, jagged for lambda > 0).
  * The square view follows the scale of p_t, sqrt(alpha^2 E|x0|^2/D + sigma^2), so that a VE or
  * EDM start (sigma = 50 or 80) and the data both fit.
  */
@@ -172,22 +172,26 @@ export class ParticleView {
     if (f) {
       const x = f.x, n = x.length / 2;
       ctx.drawImage(this.particleLayer(x, r), 0, 0, w, h);
-      // trails of the tracked particles, drawn in the current frame's coordinates
-      ctx.lineWidth = 1.4;
+      // the recent path of each tracked particle (a fading tail over the last fifth of the run),
+      // drawn in the current frame's coordinates: smooth at lambda = 0, jagged for lambda > 0
+      const tail = Math.max(6, Math.round(this.frames.length / 5));
+      const from = Math.max(0, this.current - tail);
+      ctx.lineWidth = 1.6;
       for (let p = 0; p < Math.min(TRACKED, n); p++) {
-        ctx.strokeStyle = TRAIL_COLORS[p % TRAIL_COLORS.length];
-        ctx.beginPath();
-        for (let i = 0; i <= this.current; i++) {
-          const q = this.frames[i].x;
-          if (i === 0) ctx.moveTo(X(q[2 * p]), Y(q[2 * p + 1])); else ctx.lineTo(X(q[2 * p]), Y(q[2 * p + 1]));
+        const color = TRAIL_COLORS[p % TRAIL_COLORS.length];
+        ctx.strokeStyle = color;
+        for (let i = from + 1; i <= this.current; i++) {
+          const a = this.frames[i - 1].x, b = this.frames[i].x;
+          ctx.globalAlpha = 0.15 + 0.85 * ((i - from) / (this.current - from));
+          ctx.beginPath(); ctx.moveTo(X(a[2 * p]), Y(a[2 * p + 1])); ctx.lineTo(X(b[2 * p]), Y(b[2 * p + 1])); ctx.stroke();
         }
-        ctx.stroke();
-        ctx.fillStyle = ctx.strokeStyle;
-        ctx.beginPath(); ctx.arc(X(x[2 * p]), Y(x[2 * p + 1]), 3, 0, 2 * Math.PI); ctx.fill();
+        ctx.globalAlpha = 1;
+        ctx.fillStyle = color;
+        ctx.beginPath(); ctx.arc(X(x[2 * p]), Y(x[2 * p + 1]), 3.2, 0, 2 * Math.PI); ctx.fill();
       }
     }
     if (g) {
-      // component means, scaled to the current level (alpha mu_k), and their data-level 2 std
+      // component means, scaled to the current level: alpha mu_k
       ctx.strokeStyle = '#c00';
       ctx.lineWidth = 1.5;
       g.means.forEach((m) => {
