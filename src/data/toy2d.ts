@@ -36,7 +36,8 @@ const DRAWS: Record<Toy2dName, { classes: number; draw: Draw }> = {
     classes: 0,
     draw: (rng) => {
       const s = 1.5 * Math.PI * (1 + 2 * rng.uniform());
-      return [(s * Math.cos(s)) / 6 + 0.05 * rng.normal(), (s * Math.sin(s)) / 6 + 0.05 * rng.normal(), 0];
+      // centred: E[s cos s] = 2 and E[s sin s] = 2/(3 pi) for s ~ U[1.5 pi, 4.5 pi]
+      return [(s * Math.cos(s) - 2) / 6 + 0.05 * rng.normal(), (s * Math.sin(s) - 2 / (3 * Math.PI)) / 6 + 0.05 * rng.normal(), 0];
     },
   },
   checkerboard: {

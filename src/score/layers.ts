@@ -137,6 +137,14 @@ export function sinusoidal(c: tf.Tensor1D, dim: number): tf.Tensor2D {
   return tf.concat([tf.sin(arg), tf.cos(arg)], 1) as tf.Tensor2D;
 }
 
+/**
+ * Rows of an embedding table [K, E] for int32 labels [B], as one-hot x table (a matmul), because
+ * the gradient of tf.gather needs UnsortedSegmentSum, which the wasm backend lacks.
+ */
+export function embedLookup(table: tf.Tensor, labels: tf.Tensor1D): tf.Tensor2D {
+  return tf.matMul(tf.oneHot(labels, table.shape[0]).toFloat() as tf.Tensor2D, table as tf.Tensor2D);
+}
+
 /** A network: its parameter specs and a pure function of (weights, x, c_noise, labels). */
 export interface Net {
   readonly specs: readonly ParamSpec[];

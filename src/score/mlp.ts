@@ -5,7 +5,7 @@
  * then D + 128 -> 256 -> 256 -> 256 -> D with SiLU (the issue-5 reference architecture).
  */
 import * as tf from '@tensorflow/tfjs';
-import { SpecBuilder, dense, silu, sinusoidal, type Net } from './layers.ts';
+import { SpecBuilder, embedLookup, dense, silu, sinusoidal, type Net } from './layers.ts';
 
 /** JSON-serialisable MLP configuration. */
 export interface MlpConfig {
@@ -43,7 +43,7 @@ export function createMlp(cfg: MlpConfig): Net {
       let emb: tf.Tensor = sinusoidal(cNoise, cfg.embDim);
       if (cfg.numClasses > 0) {
         if (!labels) throw new Error('class-conditional MLP needs labels (use the null class for none)');
-        emb = tf.add(emb, tf.gather(w['class.emb'], labels));
+        emb = tf.add(emb, embedLookup(w['class.emb'], labels));
       }
       let h: tf.Tensor = tf.concat([x as tf.Tensor2D, emb as tf.Tensor2D], 1);
       for (let i = 0; i < nLayers; i++) {

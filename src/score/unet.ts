@@ -6,7 +6,7 @@
  * output convolution. NHWC layout.
  */
 import * as tf from '@tensorflow/tfjs';
-import { SpecBuilder, conv3, dense, down2, groupNorm, silu, sinusoidal, up2, type Net, type Weights } from './layers.ts';
+import { SpecBuilder, embedLookup, conv3, dense, down2, groupNorm, silu, sinusoidal, up2, type Net, type Weights } from './layers.ts';
 
 /** JSON-serialisable U-Net configuration. */
 export interface UnetConfig {
@@ -77,7 +77,7 @@ export function createUnet(cfg: UnetConfig): Net {
       let emb = dense(w, 'temb1', silu(dense(w, 'temb0', sinusoidal(cNoise, E)))) as tf.Tensor2D;
       if (cfg.numClasses > 0) {
         if (!labels) throw new Error('class-conditional U-Net needs labels (use the null class for none)');
-        emb = tf.add(emb, tf.gather(w['class.emb'], labels)) as tf.Tensor2D;
+        emb = tf.add(emb, embedLookup(w['class.emb'], labels)) as tf.Tensor2D;
       }
       const B = x.shape[0];
       let h = conv3(w, 'in', tf.reshape(x, [B, cfg.height, cfg.width, cfg.channels]) as tf.Tensor4D);
