@@ -50,7 +50,7 @@ def sigma(t): return math.sqrt(-math.expm1(2 * log_alpha(t)))
 def lam(t): return log_alpha(t) - math.log(sigma(t))
 def x0_hat(x, a, s):
     c = a * a * s2 + s * s
-    d2 = ((x[:, None, :] - a * mu[None, :, :]) ** 2).sum(-1)
+    d2 = (x * x).sum(1, keepdim=True) - 2 * a * (x @ mu.T) + (a * a) * (mu * mu).sum(1)
     r = torch.softmax(logw - 0.5 * D * torch.log(c) - d2 / (2 * c), dim=1)
     return (r @ (a * s2 / c))[:, None] * x + r @ ((s * s / c)[:, None] * mu)
 def run():
@@ -89,24 +89,22 @@ function torchPython(): string | null {
 /** A persistent PyTorch process answering one timing per request line. */
 class TorchPeer {
   private buf = '';
-  private pending: ((line: string) => void)[] = [];
+  private pending: { resolve: (line: string) => void; reject: (e: Error) => void }[] = [];
   version = '';
   constructor(private readonly proc: ChildProcessWithoutNullStreams) {
+    proc.once('exit', (code) => { for (const p of this.pending.splice(0)) p.reject(new Error(`PyTorch peer exited with ${code}`)); });
     proc.stdout.setEncoding('utf8');
     proc.stdout.on('data', (d: string) => {
       this.buf += d;
       for (let i = this.buf.indexOf('\n'); i >= 0; i = this.buf.indexOf('\n')) {
         const line = this.buf.slice(0, i);
         this.buf = this.buf.slice(i + 1);
-        this.pending.shift()?.(line);
+        this.pending.shift()?.resolve(line);
       }
     });
   }
   line(): Promise<string> {
-    return new Promise((resolve, reject) => {
-      this.pending.push(resolve);
-      this.proc.once('exit', (code) => reject(new Error(`PyTorch peer exited with ${code}`)));
-    });
+    return new Promise((resolve, reject) => { this.pending.push({ resolve, reject }); });
   }
   async time(threads: number): Promise<number> {
     const reply = this.line();
