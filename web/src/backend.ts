@@ -72,7 +72,9 @@ export async function chooseBackend(force: string | null = null): Promise<PageBa
       await tf.ready();
       if (!ok || tf.getBackend() !== name) { skipped.push({ name, reason: 'TensorFlow.js could not initialise it' }); continue; }
       // one tiny op, so that a backend that initialises but cannot run is skipped too
-      const probeValue = tf.tidy(() => tf.add(tf.scalar(1), tf.scalar(2)).dataSync()[0]);
+      const sum = tf.add(tf.scalar(1), tf.scalar(2));
+      const probeValue = (await withTimeout(sum.data(), 8000, 'a test op'))[0];
+      sum.dispose();
       if (probeValue !== 3) { skipped.push({ name, reason: `a test op returned ${probeValue}` }); continue; }
       return { name, adapter: p.adapter, skipped };
     } catch (e) {
