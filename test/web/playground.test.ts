@@ -51,6 +51,12 @@ async function setRange(page: Page, selector: string, value: number): Promise<vo
   }, value);
 }
 
+/** Type a number into an input and leave it (the browser's change event, as for a user). */
+async function setNumber(page: Page, selector: string, value: number): Promise<void> {
+  await page.fill(selector, String(value));
+  await page.locator(selector).blur();
+}
+
 /** Share of samples within 4 std of their nearest mean, and the TV between nearest-mode shares and the weights. */
 function modeFit(samples: number[], means: number[][], stds: number[], weights: number[]): { near: number; tv: number } {
   const n = samples.length / 2;
@@ -142,10 +148,8 @@ test('playground in headless Chromium', { skip: SKIP, timeout: 150_000 }, async 
       await page.selectOption('#target', 'ring-8');
       await page.selectOption('#sampler', 'euler-maruyama');
       // 2000 particles and 60 steps keep the test quick on a loaded 2-core machine
-      await page.fill('#n', '2000');
-      await page.locator('#n').dispatchEvent('change');
-      await page.fill('#steps', '60');
-      await page.locator('#steps').dispatchEvent('change');
+      await setNumber(page, '#n', 2000);
+      await setNumber(page, '#steps', 60);
       const ring = { weights: new Array<number>(8).fill(1) };
       const rough: number[] = [];
       for (const lambda of [0, 1, 2]) {
@@ -225,8 +229,7 @@ test('playground in headless Chromium', { skip: SKIP, timeout: 150_000 }, async 
     });
 
     await t.test('docs screenshot: the custom schedule mid-animation', async () => {
-      await page.fill('#n', '5000');
-      await page.locator('#n').dispatchEvent('change');
+      await setNumber(page, '#n', 5000);
       await page.waitForFunction(() => {
         const h = (window as unknown as { __sdekit: Hook }).__sdekit;
         return !h.busy() && h.result()?.samples.length === 10000;
@@ -236,7 +239,6 @@ test('playground in headless Chromium', { skip: SKIP, timeout: 150_000 }, async 
         i.value = String(Math.round(0.55 * Number(i.max)));
         i.dispatchEvent(new Event('input', { bubbles: true }));
       });
-      await page.locator('#n').blur();
       await page.setViewportSize({ width: 1400, height: 1120 });
       await page.waitForTimeout(600); // the density background is computed asynchronously
       await page.screenshot({ path: join(SHOTS, 'playground.png') });

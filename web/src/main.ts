@@ -269,12 +269,14 @@ function readInt(input: HTMLInputElement, lo: number, hi: number, fallback: numb
 }
 
 function onSamplingChange(): void {
+  const before = encodeHash(state);
   state.sampler = samplerSelect.value;
   state.spacing = spacingSelect.value as PlaygroundState['spacing'];
   state.steps = readInt(stepsInput, LIMITS.steps.min, LIMITS.steps.max, state.steps);
   state.n = readInt(nInput, LIMITS.n.min, LIMITS.n.max, state.n);
   state.seed = readInt(seedInput, 0, 2 ** 31 - 1, state.seed);
   showControls();
+  if (encodeHash(state) === before) return; // e.g. a change event on blur with nothing new
   saveHash();
   scheduleRun();
 }
