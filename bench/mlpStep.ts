@@ -43,15 +43,18 @@ def step():
     loss.backward()
     opt.step()
     return loss.item()
-print(json.dumps({"ready": True, "version": torch.__version__}), flush=True)
+step()
+blas = sorted({l.split()[-1].split("/")[-2] for l in open("/proc/self/maps") if "libblas" in l or "libopenblas" in l or "libmkl" in l})
+print(json.dumps({"ready": True, "version": torch.__version__, "blas": ",".join(blas) or "unknown"}), flush=True)
 for line in sys.stdin:
     threads, steps = map(int, line.split())
     torch.set_num_threads(threads)
     for _ in range(3): step()
-    ts = []
+    ts, cs = [], []
     for _ in range(steps):
-        s = time.perf_counter(); step(); ts.append((time.perf_counter() - s) * 1000)
-    print(json.dumps({"ms": ts, "threads": torch.get_num_threads()}), flush=True)
+        c = time.process_time(); s = time.perf_counter(); step()
+        ts.append((time.perf_counter() - s) * 1000); cs.append((time.process_time() - c) * 1000)
+    print(json.dumps({"ms": ts, "cpu": cs, "threads": torch.get_num_threads()}), flush=True)
 `;
 
 /** A python3 that can import torch, or null. */
@@ -65,8 +68,9 @@ export function findTorchPython(): string | null {
 
 class TorchPeer {
   private buf = '';
-  private waiting: ((line: string) => void) | undefined;
+  private waiting: { resolve: (line: string) => void; reject: (e: Error) => void } | undefined;
   version = '';
+  blas = '';
   private constructor(private readonly proc: ChildProcessWithoutNullStreams) {
     proc.stdout.setEncoding('utf8');
     proc.stdout.on('data', (d: string) => {
@@ -77,26 +81,29 @@ class TorchPeer {
         this.buf = this.buf.slice(i + 1);
         const w = this.waiting;
         this.waiting = undefined;
-        w?.(line);
+        w?.resolve(line);
       }
     });
+    proc.on('exit', (code) => this.waiting?.reject(new Error(`PyTorch peer exited (${code})`)));
   }
   private next(): Promise<string> {
     return new Promise((resolve, reject) => {
-      this.waiting = resolve;
-      this.proc.once('exit', (code) => reject(new Error(`PyTorch peer exited (${code})`)));
+      this.waiting = { resolve, reject };
     });
   }
-  static async start(python: string): Promise<TorchPeer> {
-    const p = new TorchPeer(spawn(python, ['-c', TORCH_SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] }));
-    const hello = JSON.parse(await p.next()) as { version: string };
+  /** One process per thread count: OpenBLAS and OpenMP read their thread counts at load time. */
+  static async start(python: string, threads: number): Promise<TorchPeer> {
+    const env = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
+    const p = new TorchPeer(spawn(python, ['-c', TORCH_SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'], env }));
+    const hello = JSON.parse(await p.next()) as { version: string; blas: string };
     p.version = hello.version;
+    p.blas = hello.blas;
     return p;
   }
-  async time(threads: number, steps: number): Promise<number[]> {
+  async time(threads: number, steps: number): Promise<{ ms: number[]; cpu: number[] }> {
     const reply = this.next();
     this.proc.stdin.write(`${threads} ${steps}\n`);
-    return (JSON.parse(await reply) as { ms: number[] }).ms;
+    return JSON.parse(await reply) as { ms: number[]; cpu: number[] };
   }
   stop(): void {
     this.proc.stdin.end();
@@ -165,8 +172,15 @@ export async function benchMlpStep(opts: { quick?: boolean; log?: (s: string) =>
   } else log(`# webgpu skipped: ${dawn.reason}`);
 
   const python = findTorchPython();
-  const torch = python ? await TorchPeer.start(python).catch(() => null) : null;
-  if (!torch) log('# PyTorch not available (apt-get install python3-torch): no peer column');
+  const peers = new Map<number, TorchPeer>();
+  for (const th of new Set(variants.map((v) => v.threads))) {
+    const p = python ? await TorchPeer.start(python, th).catch(() => null) : null;
+    if (p) peers.set(th, p);
+  }
+  if (peers.size === 0) log('# PyTorch not available (apt-get install python3-torch): no peer column');
+  for (const p of peers.values()) {
+    if (/^blas$|unknown/.test(p.blas)) log(`# warning: PyTorch uses the reference BLAS (${p.blas}); install libopenblas0-pthread for a fair peer`);
+  }
   const load0 = loadavg()[0];
   const rows: BenchRow[] = [];
   const rounds = opts.quick ? 1 : 3;
@@ -181,15 +195,25 @@ export async function benchMlpStep(opts: { quick?: boolean; log?: (s: string) =>
       }
       for (let i = 0; i < 2; i++) await st.step(); // warm-up: kernel set-up, XNNPACK packing, pipelines
       const ours: number[] = [];
+      const oursCpu: number[] = [];
       const peer: number[] = [];
+      const peerCpu: number[] = [];
+      const torch = peers.get(v.threads);
       for (let r = 0; r < rounds; r++) {
         for (let i = 0; i < Math.ceil(v.steps / rounds); i++) {
+          const c0 = process.cpuUsage();
           const t0 = performance.now();
           const loss = await st.step();
           ours.push(performance.now() - t0);
+          const c = process.cpuUsage(c0);
+          oursCpu.push((c.user + c.system) / 1000);
           if (!Number.isFinite(loss)) throw new Error(`${v.backend}: non-finite loss ${loss}`);
         }
-        if (torch) peer.push(...(await torch.time(v.threads, Math.max(5, Math.ceil(v.steps / rounds)))));
+        if (torch) {
+          const t = await torch.time(v.threads, Math.max(5, Math.ceil(v.steps / rounds)));
+          peer.push(...t.ms);
+          peerCpu.push(...t.cpu);
+        }
       }
       await st.dispose();
       const value = median(ours);
@@ -199,14 +223,19 @@ export async function benchMlpStep(opts: { quick?: boolean; log?: (s: string) =>
         backend: v.backend,
         value,
         unit: 'ms/step',
-        ...(p !== undefined ? { peer: p, peerName: `PyTorch ${torch?.version} CPU f32, ${v.threads} thread${v.threads > 1 ? 's' : ''}`, ratio: p / value } : {}),
-        note: [`min ${Math.min(...ours).toFixed(1)} ms over ${ours.length} steps`, v.note].filter(Boolean).join('; '),
+        ...(p !== undefined ? { peer: p, peerName: `PyTorch ${torch?.version} CPU f32 (${torch?.blas}), ${v.threads} thread${v.threads > 1 ? 's' : ''}`, ratio: p / value } : {}),
+        note: [
+          `min ${Math.min(...ours).toFixed(1)} ms over ${ours.length} steps`,
+          // CPU time per step (all threads of the process): robust to other load on the machine
+          `CPU ${median(oursCpu).toFixed(1)} ms/step${peerCpu.length ? ` vs PyTorch ${median(peerCpu).toFixed(1)}` : ''}`,
+          v.note,
+        ].filter(Boolean).join('; '),
       };
       rows.push(row);
       log(`${row.backend.padEnd(44)} ${value.toFixed(1).padStart(8)} ms/step${p !== undefined ? `   PyTorch ${p.toFixed(1)} ms   ratio ${(p / value).toFixed(2)}` : ''}   (${row.note})`);
     }
   } finally {
-    torch?.stop();
+    for (const p of peers.values()) p.stop();
     await initBackend('wasm').catch(() => undefined);
   }
   log(`# machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}; load average ${load0.toFixed(2)} -> ${loadavg()[0].toFixed(2)}; tfjs ${tf.version.tfjs}`);
