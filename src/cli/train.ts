@@ -2,7 +2,7 @@
  * `sdekit train --scheme S --data NAME|gmm:FILE --steps N [--batch B] [--pred eps|x0|v|score]
  *   [--weighting simple|elbo|likelihood|edm] [--seed K] --out DIR [--resume]` (DESIGN.md), plus
  * [--time uniform|lognormal|importance] [--lr R] [--warmup N] [--clip C] [--ema D] [--cond on|off]
- * [--p-uncond P] [--net mlp|unet] [--hidden 256,256,256] [--sigma-data S] [--checkpoint-every N]
+ * [--p-uncond P] [--net mlp|unet] [--hidden 256,256,256] [--channels 32,64,64] [--sigma-data S] [--checkpoint-every N]
  * [--samples N] [--backend B] [--json].
  *
  * Writes config.json, checkpoint.sdkt, loss.json and loss.svg into DIR and, unless --samples 0,
@@ -31,7 +31,7 @@ import { lossCurveSvg } from '../train/plot.ts';
 import { renderSamples } from '../train/preview.ts';
 
 const KNOWN = ['scheme', 'data', 'steps', 'batch', 'pred', 'weighting', 'seed', 'out', 'resume', 'time', 'lr', 'warmup', 'clip', 'ema',
-  'cond', 'p-uncond', 'net', 'hidden', 'sigma-data', 'checkpoint-every', 'samples', 'progress'];
+  'cond', 'p-uncond', 'net', 'hidden', 'channels', 'sigma-data', 'checkpoint-every', 'samples', 'progress'];
 
 function oneOf<T extends string>(name: string, v: string | undefined, allowed: readonly T[], dflt: T): T {
   if (v === undefined) return dflt;
@@ -58,7 +58,9 @@ export function configFromArgs(argv: string[], data: Dataset): TrainConfig {
   let net: NetConfig;
   if (netKind === 'unet') {
     if (!data.image) throw new UserError('--net', `unet needs image data; ${data.name} is not`, { value: 'unet' });
-    net = defaultUnetConfig(data.image.height, data.image.width, data.image.channels, numClasses);
+    const widths = numList(a, 'channels');
+    if (widths && (widths.length < 1 || widths.some((c) => !Number.isInteger(c) || c < 8 || c % 8 !== 0))) throw new UserError('--channels', 'must be multiples of 8 (group norm uses 8 groups), one per resolution', { value: widths.join(',') });
+    net = { ...defaultUnetConfig(data.image.height, data.image.width, data.image.channels, numClasses), ...(widths ? { widths } : {}) };
   } else {
     const hidden = numList(a, 'hidden');
     if (hidden && hidden.some((h) => !Number.isInteger(h) || h < 1)) throw new UserError('--hidden', 'must be positive integers', { value: hidden.join(',') });
@@ -84,7 +86,7 @@ export function configFromArgs(argv: string[], data: Dataset): TrainConfig {
       warmup: num(a, 'warmup', netKind === 'unet' ? 200 : 0, { min: 0, integer: true }),
       clip: num(a, 'clip', 1, { min: 0 }),
     },
-    batch: num(a, 'batch', image ? 64 : 512, { min: 1, integer: true }),
+    batch: num(a, 'batch', image ? 32 : 512, { min: 1, integer: true }),
     steps,
     seed: num(a, 'seed', 0, { integer: true }),
     emaDecay: num(a, 'ema', 0.999, { min: 0, max: 1 }),

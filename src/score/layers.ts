@@ -6,8 +6,8 @@
  *
  * Weights are plain tensors passed in (no tf.Variable): the same network runs with training
  * weights, EMA weights or weights restored from a checkpoint, and `tf.grads` differentiates
- * with respect to them. Convolutions avoid `tf.conv2d` because the wasm backend has no
- * Conv2DBackpropFilter kernel; im2col keeps every op differentiable on every backend.
+ * with respect to them. The convolution carries its own gradients, written as forward
+ * convolutions (the wasm backend has no Conv2DBackpropFilter kernel, see conv3Op).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../train/rng.ts';
@@ -85,15 +85,45 @@ export function dense(w: Weights, name: string, x: tf.Tensor): tf.Tensor {
   return tf.reshape(y, [...lead, W.shape[1]]);
 }
 
-/** 3x3 'same' convolution, NHWC, as im2col (9 shifted views concatenated) and one matmul. */
-export function conv3(w: Weights, name: string, x: tf.Tensor4D): tf.Tensor4D {
+/** im2col for a 3x3 'same' convolution: [B, H, W, C] -> [B H W, 9 C] (row order dy, dx, c); the reference for tests. */
+export function patches3(x: tf.Tensor4D): tf.Tensor2D {
   const [B, H, W, C] = x.shape;
   const p = tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]);
   const cols: tf.Tensor4D[] = [];
   for (let dy = 0; dy < 3; dy++) for (let dx = 0; dx < 3; dx++) cols.push(tf.slice(p, [0, dy, dx, 0], [B, H, W, C]));
-  const patches = tf.reshape(tf.concat(cols, 3), [B * H * W, 9 * C]) as tf.Tensor2D;
-  const Wm = w[`${name}.w`] as tf.Tensor2D;
-  return tf.reshape(tf.add(tf.matMul(patches, Wm), w[`${name}.b`]), [B, H, W, Wm.shape[1]]) as tf.Tensor4D;
+  return tf.reshape(tf.concat(cols, 3), [B * H * W, 9 * C]);
+}
+
+/**
+ * 3x3 'same' convolution y = conv(x, W) with W stored as the im2col matrix [9 C, C_out] (= HWIO
+ * [3, 3, C, C_out] flattened). The wasm backend lacks Conv2DBackpropFilter and runs
+ * Conv2DBackpropInput ~9x slower than Conv2D, so both gradients are written as forward
+ * convolutions (the standard identities, e.g. Dumoulin & Visin 2016, "A guide to convolution
+ * arithmetic"):
+ *   dx = conv(dy, W') with W'[i, j, co, c] = W[2 - i, 2 - j, c, co]   (flipped, in/out swapped)
+ *   dW = conv over (H, W) of x^T [C, H, W, B] with dy^T [H, W, B, C_out] as the filter, padding 1,
+ *        giving [C, 3, 3, C_out] -> [3, 3, C, C_out].
+ */
+const conv3Op = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [x, Wm, save] = args as [tf.Tensor4D, tf.Tensor2D, tf.GradSaveFunc];
+  const C = x.shape[3], Co = Wm.shape[1];
+  save([x, Wm]);
+  return {
+    value: tf.conv2d(x, tf.reshape(Wm, [3, 3, C, Co]) as tf.Tensor4D, 1, 'same'),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [xs, Ws] = saved as [tf.Tensor4D, tf.Tensor2D];
+      const c = xs.shape[3], co = Ws.shape[1];
+      const f = tf.reshape(Ws, [3, 3, c, co]) as tf.Tensor4D;
+      const dx = tf.conv2d(dy as tf.Tensor4D, tf.transpose(tf.reverse(f, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D, 1, 'same');
+      const dWt = tf.conv2d(tf.transpose(xs, [3, 1, 2, 0]) as tf.Tensor4D, tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D, 1, [[0, 0], [1, 1], [1, 1], [0, 0]]);
+      return [dx, tf.reshape(tf.transpose(dWt, [1, 2, 0, 3]), [9 * c, co])];
+    },
+  };
+})) as (x: tf.Tensor4D, Wm: tf.Tensor2D) => tf.Tensor4D;
+
+/** 3x3 'same' convolution layer `name` (weights `name.w` [9 C, C_out], bias `name.b`). */
+export function conv3(w: Weights, name: string, x: tf.Tensor4D): tf.Tensor4D {
+  return tf.add(conv3Op(x, w[`${name}.w`] as tf.Tensor2D), w[`${name}.b`]) as tf.Tensor4D;
 }
 
 /** Space-to-depth by 2 ([B,H,W,C] -> [B,H/2,W/2,4C]) followed by a dense map: a learned 2x2 stride-2 conv. */

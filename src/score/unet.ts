@@ -2,8 +2,8 @@
  * A small U-Net for 28x28 images (Ronneberger et al. 2015, in the DDPM form of Ho et al. 2020):
  * residual blocks with group norm and SiLU, the noise-level embedding (and a class embedding with
  * a null class for classifier-free guidance) added inside each block, two 2x downsamplings
- * (28 -> 14 -> 7), skip connections by concatenation, nearest upsampling, and a zero-initialised
- * output convolution. NHWC layout.
+ * (28 -> 14 -> 7), skip connections by concatenation, convolution then nearest upsampling, and a
+ * zero-initialised output convolution. NHWC layout.
  */
 import * as tf from '@tensorflow/tfjs';
 import { SpecBuilder, embedLookup, conv3, dense, down2, groupNorm, silu, sinusoidal, up2, type Net, type Weights } from './layers.ts';
@@ -65,9 +65,10 @@ export function createUnet(cfg: UnetConfig): Net {
   }
   resSpecs(b, 'mid', cfg.widths[levels - 1], cfg.widths[levels - 1], E);
   for (let l = levels - 1; l >= 0; l--) {
-    const cIn = (l === levels - 1 ? cfg.widths[l] : cfg.widths[l + 1]) + cfg.widths[l];
-    if (l < levels - 1) b.conv3(`us${l}`, cfg.widths[l + 1], cfg.widths[l + 1]);
-    resSpecs(b, `up${l}`, cIn, cfg.widths[l], E);
+    // upsampling path: a 3x3 conv to the finer level's width at the coarse resolution, then
+    // nearest 2x upsampling (4x cheaper than convolving after upsampling), then concat the skip
+    if (l < levels - 1) b.conv3(`us${l}`, cfg.widths[l + 1], cfg.widths[l]);
+    resSpecs(b, `up${l}`, 2 * cfg.widths[l], cfg.widths[l], E);
   }
   b.norm('out.n', cfg.widths[0]);
   b.conv3('out', cfg.widths[0], cfg.channels, 0);
@@ -89,7 +90,7 @@ export function createUnet(cfg: UnetConfig): Net {
       }
       h = resBlock(w, 'mid', h, emb, cfg.groups);
       for (let l = levels - 1; l >= 0; l--) {
-        if (l < levels - 1) h = conv3(w, `us${l}`, up2(h));
+        if (l < levels - 1) h = up2(conv3(w, `us${l}`, h));
         h = resBlock(w, `up${l}`, tf.concat([h, skips[l]], 3), emb, cfg.groups);
       }
       h = conv3(w, 'out', silu(groupNorm(w, 'out.n', h, cfg.groups)) as tf.Tensor4D);
