@@ -4,9 +4,11 @@
  * (synchronous data parallelism with gradient averaging, as in Dean et al. 2012 / PyTorch DDP).
  *
  * Shared memory (one SharedArrayBuffer, float32): [ parameters | grad slot 0 | ... | grad slot W-1 |
- * losses ]. Per step the main thread posts `step` to every worker; each writes its shard's gradients
- * into its slot, waits at a barrier, then averages the slots over its own 1/W of the parameters
- * (shards are equal, so the mean of shard means is the batch mean) and applies Adam there in place;
+ * losses ]. The batch is cut into equal shards (default 1 per worker); per step the main thread posts
+ * `step` to every worker; workers take shards from a shared counter (dynamic load balancing, so a
+ * descheduled worker does not stall the step), accumulate their shards' gradients into their slot
+ * weighted by 1/shards (equal shards: the mean of shard means is the batch mean), wait at a barrier,
+ * then sum the slots over their own 1/W of the parameters and apply Adam there in place;
  * the main thread blocks on an Atomics counter until every worker is done. The parameters are read
  * by the workers at the start of the next step. Nothing is allocated per step on the main thread.
  */
@@ -14,8 +16,8 @@ import { Worker } from 'node:worker_threads';
 import { layerWidths, REFERENCE_MLP, type MlpBatch, type MlpParams } from './mlpWorkload.ts';
 import type { AdamOptions } from './mlpWasmStep.ts';
 
-/** Int32 control words: done counter, gradient barrier counter, then one error flag per worker. */
-export const CTRL = { done: 0, grads: 1, errors: 2 } as const;
+/** Int32 control words: done counter, gradient barrier counter, next shard, then one error flag per worker. */
+export const CTRL = { done: 0, grads: 1, next: 2, errors: 3 } as const;
 
 /** What a worker is started with. */
 export interface WorkerInit {
@@ -33,7 +35,7 @@ export interface WorkerInit {
 
 /** Messages to a worker. */
 export type WorkerMessage =
-  | { type: 'batch'; rows: number; x: Float32Array; t: Float32Array; target: Float32Array }
+  | { type: 'batch'; shards: number; x: Float32Array; t: Float32Array; target: Float32Array }
   | { type: 'step'; t: number };
 
 type WorkerReply = { type: 'ready' } | { type: 'ack' } | { type: 'error'; message: string };
@@ -73,6 +75,7 @@ export class ParallelMlpTrainer {
 
   private constructor(
     private readonly workers: Worker[],
+    private readonly shardsPerWorker: number,
     shared: SharedArrayBuffer,
     control: SharedArrayBuffer,
     total: number,
@@ -85,7 +88,7 @@ export class ParallelMlpTrainer {
   }
 
   /** Start the workers (each loads tfjs and its wasm backend) with the initial parameters. */
-  static async create(params: MlpParams, opts: AdamOptions & { workers?: number; embDim?: number } = {}): Promise<ParallelMlpTrainer> {
+  static async create(params: MlpParams, opts: AdamOptions & { workers?: number; shardsPerWorker?: number; embDim?: number } = {}): Promise<ParallelMlpTrainer> {
     const W = opts.workers ?? 2;
     const embDim = opts.embDim ?? REFERENCE_MLP.embDim;
     const sizes = params.map((p) => p.length);
@@ -101,22 +104,16 @@ export class ParallelMlpTrainer {
     const workers = Array.from({ length: W }, (_, index) =>
       startWorker({ index, workers: W, shared, control, total, offsets, sizes, shapes, embDim, adam } satisfies WorkerInit));
     await Promise.all(workers.map((w) => once(w, 'ready')));
-    return new ParallelMlpTrainer(workers, shared, control, total);
+    return new ParallelMlpTrainer(workers, opts.shardsPerWorker ?? 1, shared, control, total);
   }
 
-  /** Split a batch into equal contiguous shards, one per worker. */
+  /** Give every worker the batch, cut into equal contiguous shards (workers x shardsPerWorker). */
   async setBatch(b: MlpBatch): Promise<void> {
-    const W = this.workers.length;
-    if (b.batch % W !== 0) throw new Error(`batch ${b.batch} is not divisible by ${W} workers`);
-    const rows = b.batch / W;
-    const d = b.x.length / b.batch;
-    await Promise.all(this.workers.map((w, i) => {
+    let S = this.workers.length * this.shardsPerWorker;
+    while (S > 1 && b.batch % S !== 0) S--;
+    await Promise.all(this.workers.map((w) => {
       const ack = once(w, 'ack');
-      w.postMessage({
-        type: 'batch', rows,
-        x: b.x.slice(i * rows * d, (i + 1) * rows * d), t: b.t.slice(i * rows, (i + 1) * rows),
-        target: b.target.slice(i * rows * d, (i + 1) * rows * d),
-      } satisfies WorkerMessage);
+      w.postMessage({ type: 'batch', shards: S, x: b.x, t: b.t, target: b.target } satisfies WorkerMessage);
       return ack;
     }));
   }
@@ -126,6 +123,7 @@ export class ParallelMlpTrainer {
     const W = this.workers.length;
     Atomics.store(this.ctrl, CTRL.done, 0);
     Atomics.store(this.ctrl, CTRL.grads, 0);
+    Atomics.store(this.ctrl, CTRL.next, 0);
     this.t++;
     for (const w of this.workers) w.postMessage({ type: 'step', t: this.t } satisfies WorkerMessage);
     let done: number;
@@ -137,8 +135,8 @@ export class ParallelMlpTrainer {
       }
     }
     let loss = 0;
-    for (let i = 0; i < W; i++) loss += this.losses[i];
-    return loss / W;
+    for (let i = 0; i < W; i++) loss += this.losses[i]; // already weighted by 1/shards
+    return loss;
   }
 
   /** Current parameters, copied (W0, b0, ...), with the layer widths of the reference MLP. */

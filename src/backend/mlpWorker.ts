@@ -1,10 +1,12 @@
 /**
  * Worker thread of {@link ParallelMlpTrainer} (mlpParallel.ts): one wasm backend per worker. On each
- * `step` message it reads the current parameters from shared memory, computes the loss and
- * gradients of its shard of the batch by explicit back-propagation (mlpWasmStep.ts) and writes them
- * into its gradient slot; after a barrier (every slot written) it averages the slots over its own
- * contiguous range of parameters and applies Adam there, in place in shared memory, so the update
- * is split across the workers too. Then it bumps the `done` counter and notifies the main thread.
+ * `step` message it reads the current parameters from shared memory, then takes shards of the batch
+ * from a shared counter until none is left (dynamic load balancing: a worker the OS deschedules
+ * simply takes fewer shards), accumulating each shard's loss and gradients (explicit
+ * back-propagation, mlpWasmStep.ts) into its own slot, weighted by 1/shards. After a barrier (every
+ * slot written) it sums the slots over its own contiguous range of parameters and applies Adam there,
+ * in place in shared memory, so the update is split across the workers too. Then it bumps the `done`
+ * counter and notifies the main thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
@@ -30,28 +32,30 @@ const freqs = tf.tensor1d(embeddingFrequencies(init.embDim));
 // this worker's share of the Adam update: parameters [lo, hi), with its moments
 const lo = Math.floor((init.total * init.index) / W), hi = Math.floor((init.total * (init.index + 1)) / W);
 const m = new Float32Array(hi - lo), v = new Float32Array(hi - lo), gMean = new Float32Array(hi - lo);
-let batch: DeviceBatch | undefined;
+let shards: DeviceBatch[] = [];
 
 interface HeapBackend { typedArrayFromHeap(t: tf.TensorInfo): Float32Array }
 
 function gradients(): void {
-  if (batch === undefined) throw new Error('worker: no batch');
+  if (shards.length === 0) throw new Error('worker: no batch');
   const be = tf.backend() as unknown as HeapBackend;
+  const S = shards.length, w = 1 / S;
   const ts = init.shapes.map((shape, i) => tf.tensor(params.subarray(init.offsets[i], init.offsets[i] + init.sizes[i]), shape));
-  const { grads: gs, loss } = mlpForwardBackward(ts, batch, freqs, false);
-  for (let i = 0; i < gs.length; i++) {
-    const g = be.typedArrayFromHeap(gs[i]); // a view: no copy through dataSync
-    const off = init.offsets[i], n = init.sizes[i];
-    if (g.length === n) mine.set(g, off);
-    else {
-      // a bias: column sums of the rows x n matrix dZ
-      const slot = mine.subarray(off, off + n);
-      slot.fill(0);
-      for (let r = 0; r < g.length; r += n) for (let j = 0; j < n; j++) slot[j] += g[r + j];
+  mine.fill(0);
+  let lossSum = 0;
+  for (let k = Atomics.add(ctrl, CTRL.next, 1); k < S; k = Atomics.add(ctrl, CTRL.next, 1)) {
+    const { grads: gs, loss } = mlpForwardBackward(ts, shards[k], freqs, false);
+    for (let i = 0; i < gs.length; i++) {
+      const g = be.typedArrayFromHeap(gs[i]); // a view: no copy through dataSync
+      const off = init.offsets[i], n = init.sizes[i];
+      // a bias's "gradient" is the rows x n matrix dZ: fold its rows (column sums)
+      for (let r = 0; r < g.length; r += n) for (let j = 0; j < n; j++) mine[off + j] += w * g[r + j];
     }
+    lossSum += w * loss.dataSync()[0];
+    tf.dispose([...gs, loss]);
   }
-  losses[init.index] = loss.dataSync()[0];
-  tf.dispose([...ts, ...gs, loss]);
+  losses[init.index] = lossSum;
+  tf.dispose(ts);
 }
 
 /** Wait until every worker has written its gradients (or failed). */
@@ -63,19 +67,23 @@ function barrier(): void {
 }
 
 function adam(t: number): void {
-  const inv = 1 / W;
+  // slots hold shard gradients already weighted by 1/shards: the batch gradient is their sum
   gMean.set(slots[0].subarray(lo, hi));
   for (let k = 1; k < W; k++) { const s = slots[k]; for (let j = lo; j < hi; j++) gMean[j - lo] += s[j]; }
-  if (W > 1) for (let j = 0; j < gMean.length; j++) gMean[j] *= inv;
   const p = params.subarray(lo, hi);
   adamUpdate(p, gMean, p, m, v, { ...init.adam, t });
 }
 
 port.on('message', (msg: WorkerMessage) => {
   if (msg.type === 'batch') {
-    if (batch) tf.dispose([batch.x, batch.t, batch.target]);
-    const d = msg.x.length / msg.rows;
-    batch = { x: tf.tensor2d(msg.x, [msg.rows, d]), t: tf.tensor1d(msg.t), target: tf.tensor2d(msg.target, [msg.rows, d]) };
+    for (const b of shards) tf.dispose([b.x, b.t, b.target]);
+    const d = msg.x.length / msg.t.length;
+    const rows = msg.t.length / msg.shards;
+    shards = Array.from({ length: msg.shards }, (_, k) => ({
+      x: tf.tensor2d(msg.x.subarray(k * rows * d, (k + 1) * rows * d), [rows, d]),
+      t: tf.tensor1d(msg.t.subarray(k * rows, (k + 1) * rows)),
+      target: tf.tensor2d(msg.target.subarray(k * rows * d, (k + 1) * rows * d), [rows, d]),
+    }));
     port.postMessage({ type: 'ack' });
     return;
   }
