@@ -53,7 +53,7 @@ export async function run(argv: string[]): Promise<number> {
   if (modelDir !== undefined) {
     if (scoreSpec !== undefined) throw new UserError('--model', 'cannot be combined with --score', { value: modelDir });
     cli = await openModelForCli(modelDir, { classArg: str(a, 'class'), backend: str(a, 'backend') });
-    model = cli.model; backend = cli.backend;
+    model = cli.guided; backend = cli.backend;
   } else {
     if (scoreSpec === undefined) throw new UserError('--score', 'is required (gmm:FILE), or --model DIR');
     if (!scoreSpec.startsWith('gmm:') || scoreSpec.length <= 4) throw new UserError('--score', 'must be gmm:FILE (a GMM file, DESIGN.md)', { value: scoreSpec });
@@ -105,6 +105,6 @@ export async function run(argv: string[]): Promise<number> {
       `${bpd ? `, ${mean(bpd).toFixed(3)} bits/dim (dequantised)` : ''}; ${div} divergence, t from ${r.tStart} to ${r.tEnd}, prior ${r.prior}; ` +
       `${r.nfe} evaluations per point batch, ${r.seconds.toFixed(2)} s, backend ${backend} -> ${out}`);
   }
-  cli?.model.dispose();
+  cli?.dispose();
   return 0;
 }

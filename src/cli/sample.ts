@@ -28,7 +28,7 @@ import type { Spacing } from '../sample/steps.ts';
 const FLAGS = [
   'scheme', 'score', 'model', 'sampler', 'steps', 'spacing', 'rho', 'lambda', 'eta', 'rtol', 'atol', 'snr',
   'churn', 'noise', 'n', 'seed', 'out', 'plot',
-  'class', 'guidance', 'grid', // --model DIR (trained runs, src/score/neural.ts)
+  'class', 'guidance', 'grid', 'classifier', // --model DIR (trained runs, src/score/neural.ts)
 ];
 
 /** A progress bar on stderr when it is a terminal (no output otherwise). */
@@ -75,13 +75,13 @@ samplers: ${SAMPLER_NAMES.join(', ')}`);
   let run: CliModel | null = null;
   if (modelDir !== undefined) {
     if (scoreSpec !== undefined) throw new UserError('--model', 'cannot be combined with --score', { value: modelDir });
-    run = await openModelForCli(modelDir, { classArg: str(a, 'class'), guidance: num(a, 'guidance', 0), backend: str(a, 'backend') });
-    model = run.model;
+    run = await openModelForCli(modelDir, { classArg: str(a, 'class'), guidance: num(a, 'guidance', 0), backend: str(a, 'backend'), classifier: str(a, 'classifier') });
+    model = run.guided;
     backend = run.backend;
   } else {
     if (scoreSpec === undefined) throw new UserError('--score', 'is required (gmm:FILE), or --model DIR');
     if (!scoreSpec.startsWith('gmm:') || scoreSpec.length <= 4) throw new UserError('--score', 'must be gmm:FILE (a GMM file, DESIGN.md)', { value: scoreSpec });
-    if (a.flags.has('class') || a.flags.has('guidance') || a.flags.has('grid')) throw new UserError('--class', '--class, --guidance and --grid need --model DIR');
+    if (a.flags.has('class') || a.flags.has('guidance') || a.flags.has('grid') || a.flags.has('classifier')) throw new UserError('--class', '--class, --guidance, --classifier and --grid need --model DIR');
     model = gmm = new GaussianMixtureModel(readGmmFile(scoreSpec.slice(4), '--score'));
   }
   const grid = str(a, 'grid');

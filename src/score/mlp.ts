@@ -18,6 +18,8 @@ export interface MlpConfig {
   readonly embDim: number;
   /** number of classes; 0 for an unconditional model */
   readonly numClasses: number;
+  /** output width (default: dim; a noisy classifier outputs one logit per class) */
+  readonly outDim?: number;
 }
 
 /** Default MLP of issue 5 for D-dimensional data. */
@@ -29,7 +31,7 @@ export function defaultMlpConfig(dim: number, numClasses = 0): MlpConfig {
 export function createMlp(cfg: MlpConfig): Net {
   const b = new SpecBuilder();
   if (cfg.numClasses > 0) b.add('class.emb', [cfg.numClasses + 1, cfg.embDim], { kind: 'normal', std: 1 });
-  const widths = [cfg.dim + cfg.embDim, ...cfg.hidden, cfg.dim];
+  const widths = [cfg.dim + cfg.embDim, ...cfg.hidden, cfg.outDim ?? cfg.dim];
   // first layer: the D data rows are initialised with fan-in D, the embedding rows with fan-in D + E,
   // so that x is not drowned by the 128 embedding features at initialisation (same function class as
   // one dense layer on the concatenation; found to halve the sliced Wasserstein distance of short runs)

@@ -21,6 +21,7 @@ import type { Net, Weights } from './layers.ts';
 import type { NoiseLevel, ScoreModel } from './model.ts';
 import { createNet } from './net.ts';
 import { imageGridPng } from '../train/png.ts';
+import { ClassifierGuidedModel, NoisyClassifier } from '../train/classifier.ts';
 import { headCoefficients, type HeadConfig, type Pred } from './precond.ts';
 
 /** Sampling-time conditioning. */
@@ -200,23 +201,35 @@ export function loadRun(dir: string, cond: Conditioning = {}, opts: { ema?: bool
 
 /** What the command line needs to sample from or evaluate a run. */
 export interface CliModel extends LoadedRun {
+  /** the model to sample from: the network (with CFG), or the classifier-guided network */
+  readonly guided: ScoreModel;
   /** the backend description (src/train/backend.ts) */
   readonly backend: string;
+  dispose(): void;
 }
 
 /**
  * Open a run folder for `sdekit sample --model DIR` / `sdekit likelihood --model DIR`:
- * initialise the tensor backend, parse `--class` (an integer, or absent) and `--guidance`.
+ * initialise the tensor backend, parse `--class` and `--guidance`. Without `classifier` the
+ * guidance is classifier-free (the model must be class-conditional); with `--classifier CDIR` it
+ * is classifier guidance with that noisy classifier (src/train/classifier.ts).
  */
-export async function openModelForCli(dir: string, opts: { classArg?: string; guidance?: number; backend?: string } = {}): Promise<CliModel> {
+export async function openModelForCli(dir: string, opts: { classArg?: string; guidance?: number; backend?: string; classifier?: string } = {}): Promise<CliModel> {
   const backend = await initTrainBackend(opts.backend);
   let classLabel: number | null = null;
   if (opts.classArg !== undefined) {
     classLabel = Number(opts.classArg);
     if (opts.classArg.trim() === '' || !Number.isInteger(classLabel)) throw new UserError('--class', 'must be an integer class index', { value: opts.classArg });
   }
+  if (opts.classifier !== undefined) {
+    if (classLabel === null) throw new UserError('--classifier', 'needs --class');
+    const run = loadRun(dir, {});
+    const clf = NoisyClassifier.load(opts.classifier);
+    const guided = new ClassifierGuidedModel(run.model, clf, classLabel, opts.guidance ?? 1);
+    return { ...run, guided, backend, dispose: () => { run.model.dispose(); clf.dispose(); } };
+  }
   const run = loadRun(dir, { classLabel, guidance: opts.guidance ?? 0 });
-  return { ...run, backend };
+  return { ...run, guided: run.model, backend, dispose: () => run.model.dispose() };
 }
 
 /** Write image samples of a run as a PNG grid (one class per column when `--class` varies; else square). */
