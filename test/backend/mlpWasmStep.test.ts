@@ -59,18 +59,21 @@ test('host Adam update matches the closed form of one step from zero moments', (
   for (let i = 0; i < 4; i++) assert.ok(Math.abs(out[i] - (p[i] - (0.01 * g[i]) / (Math.abs(g[i]) + 1e-7))) <= 1e-6);
 });
 
-test('two worker threads with shared-memory gradients match the single-thread losses', async () => {
+test('two worker threads with shared-memory gradients match the single-thread losses (1 and 4 shards each)', async () => {
   const single = new WasmMlpTrainer(params, opts);
   single.setBatch(batch);
-  const par = await ParallelMlpTrainer.create(params, { ...opts, workers: 2 });
+  const par = await Promise.all([1, 4].map((shardsPerWorker) => ParallelMlpTrainer.create(params, { ...opts, workers: 2, shardsPerWorker })));
   try {
-    await par.setBatch(batch);
+    for (const p of par) await p.setBatch(batch);
     for (let i = 0; i < 5; i++) {
-      const a = single.step(), b = await par.step();
-      assert.ok(Math.abs(a - b) <= 2e-5 * (1 + i) * a, `step ${i}: parallel ${b} vs single ${a}`);
+      const a = single.step();
+      for (const [k, p] of par.entries()) {
+        const b = await p.step();
+        assert.ok(Math.abs(a - b) <= 2e-5 * (1 + i) * a, `step ${i}, trainer ${k}: parallel ${b} vs single ${a}`);
+      }
     }
   } finally {
-    await par.dispose();
+    await Promise.all(par.map((p) => p.dispose()));
     single.dispose();
   }
 });
