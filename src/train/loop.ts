@@ -49,6 +49,8 @@ export interface TrainOptions {
   readonly stopAfter?: number;
   /** loss values are averaged over this many steps in the log (default: steps/500, at least 1) */
   readonly logEvery?: number;
+  /** called after every optimisation step (benchmarks, custom logging) */
+  readonly onStep?: (step: number, loss: number) => void;
 }
 
 /** What a run produced. */
@@ -152,6 +154,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       acc += loss; accN++;
       if (step % logEvery === 0 || step === cfg.steps) { s.lossLog.push([step, acc / accN]); acc = 0; accN = 0; }
       bar.update(step, loss);
+      opts.onStep?.(step, loss);
       if (step % cfg.checkpointEvery === 0 || step === cfg.steps) { save(ckptFile, cfg, s); lastCkpt = step; }
     }
   } finally {
