@@ -11,6 +11,7 @@ import { add, call, constOf, depends, div, mul, neg, num, pow, sub, T, view, typ
 import { degree, polyAdd, polyDeriv, polyEval, polyInteg, polyMul, polyOf, polyTree, type Poly } from './poly.ts';
 import { simplify } from './simplify.ts';
 import { maxRelDiff } from './equal.ts';
+import { integrate } from './quadrature.ts';
 
 interface Term { poly: Poly; q: MathNode[]; others: MathNode[] }
 const MAX_TERMS = 256;
@@ -37,7 +38,23 @@ export function definiteIntegral(n: MathNode, a: number, domain: [number, number
   if (!F) return null;
   const Fa = compile(F)(a);
   if (!Number.isFinite(Fa)) return null;
-  return simplify(sub(F, num(Fa)));
+  const result = simplify(sub(F, num(Fa)));
+  // F(t) - F(a) may cancel catastrophically (e.g. int c e^{k t} = (c/k) e^{k t} - c/k with tiny k):
+  // the derivative check above cannot see that, so compare values with quadrature and refuse a
+  // closed form that loses more than 1e-9 relative (the caller then integrates numerically).
+  return accurateAgainstQuadrature(result, n, a, domain) ? result : null;
+}
+
+function accurateAgainstQuadrature(I: MathNode, n: MathNode, a: number, domain: [number, number]): boolean {
+  const fI = compile(I) as (t: number) => number, f = compile(n) as (t: number) => number;
+  for (const t of probe(domain)) {
+    if (t <= a) continue;
+    let q: { value: number; error: number };
+    try { q = integrate(f, a, t, 1e-13); } catch { continue; } // integrand singular: nothing to compare
+    const v = fI(t);
+    if (!(Math.abs(v - q.value) <= 1e-9 * Math.abs(q.value) + 10 * q.error)) return false;
+  }
+  return true;
 }
 
 // ---- expansion into sum of poly(t) * exp(sum q) * prod(others) ----
