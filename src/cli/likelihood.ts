@@ -42,6 +42,14 @@ export function readPointsFile(file: string, dim: number): { x: Float64Array; n:
 /** Entry point. */
 export async function run(argv: string[]): Promise<number> {
   const a = parseArgs(argv, ['dequantize']);
+  if (bool(a, 'help')) {
+    console.log(`usage: sdekit likelihood --scheme S --score gmm:FILE | --model DIR --points FILE|test --out FILE
+  [--div exact|hutchinson] [--rtol 1e-5] [--atol 1e-5] [--t-start T] [--seed K] [--n N] [--batch B]
+  [--dequantize] [--class C] [--backend B] [--json]
+FILE holds {"points": [[...], ...]} (or a sample output file); "test" is the model's held-out split.
+Writes {"logp": [...]} in nats (plus "bpd" for image data, with uniform dequantisation).`);
+    return 0;
+  }
   allowOnly(a, KNOWN);
   const scheme = loadScheme(req(a, 'scheme'));
   const out = req(a, 'out');

@@ -36,6 +36,15 @@ import { trainClassifier, type ClassifierConfig } from '../train/classifier.ts';
 const KNOWN = ['scheme', 'data', 'steps', 'batch', 'pred', 'weighting', 'seed', 'out', 'resume', 'time', 'lr', 'warmup', 'clip', 'ema',
   'cond', 'p-uncond', 'net', 'hidden', 'channels', 'sigma-data', 'checkpoint-every', 'samples', 'progress', 'classifier'];
 
+const HELP = `usage: sdekit train --scheme S --data ring8|moons|swissroll|checkerboard|gmm:FILE|mnist --steps N --out DIR [--resume]
+  [--pred eps|x0|v|score] [--weighting simple|elbo|likelihood|edm] [--time uniform|lognormal|importance]
+  [--batch B] [--lr R] [--warmup N] [--clip C] [--ema D] [--seed K] [--checkpoint-every N]
+  [--net mlp|unet] [--hidden 256,256,256] [--channels 32,64,64] [--cond on|off] [--p-uncond P] [--sigma-data S]
+  [--samples N] [--classifier] [--backend cpu|wasm|webgpu|tensorflow] [--json]
+Weightings are eps-space loss weights w(t) derived from the scheme (MATH.md section 4); --pred only
+changes what the network outputs. --weighting edm with x0 prediction (its default) uses EDM preconditioning.
+Defaults: time uniform (simple), importance (elbo, likelihood), lognormal (edm).`;
+
 function oneOf<T extends string>(name: string, v: string | undefined, allowed: readonly T[], dflt: T): T {
   if (v === undefined) return dflt;
   if (!(allowed as readonly string[]).includes(v)) throw new UserError(`--${name}`, `must be one of ${allowed.join(', ')}`, { value: v });
@@ -118,6 +127,7 @@ export function classifierConfigFromArgs(argv: string[], data: Dataset): Classif
 /** Entry point. */
 export async function run(argv: string[]): Promise<number> {
   const a = parseArgs(argv, ['resume', 'classifier']);
+  if (bool(a, 'help')) { console.log(HELP); return 0; }
   allowOnly(a, KNOWN);
   const out = req(a, 'out');
   const data = resolveDataset(req(a, 'data'));
