@@ -18,6 +18,14 @@ const MAX_TERMS = 256;
 
 /** An antiderivative of n in t, or null. `domain` is where the result must hold (for the checks). */
 export function antiderivative(n: MathNode, domain: [number, number] = [0, 1]): MathNode | null {
+  const F = byTerms(n, domain) ?? wholeSubstitution(simplify(n), domain);
+  if (!F) return null;
+  // verify: F' == n on the domain
+  const err = maxRelDiff(derivative(F), n, domain);
+  return err <= 1e-9 ? F : null;
+}
+
+function byTerms(n: MathNode, domain: [number, number]): MathNode | null {
   const terms = expand(simplify(n));
   if (!terms) return null;
   let result: MathNode = num(0);
@@ -26,10 +34,26 @@ export function antiderivative(n: MathNode, domain: [number, number] = [0, 1]): 
     if (!F) return null;
     result = add(result, F);
   }
-  const F = simplify(result);
-  // verify: F' == n on the domain
-  const err = maxRelDiff(derivative(F), n, domain);
-  return err <= 1e-9 ? F : null;
+  return simplify(result);
+}
+
+/**
+ * c u'(t) F(u(t)) on the integrand as a whole: expansion splits a factor u' that is a sum
+ * (e.g. u = a t + b log t, u' = a + b/t) into groups that are not integrable one by one.
+ */
+function wholeSubstitution(n: MathNode, domain: [number, number]): MathNode | null {
+  const factors: MathNode[] = [];
+  const collect = (m: MathNode) => { const v = view(m); if (v.kind === 'bin' && v.op === 'multiply') { collect(v.a); collect(v.b); } else factors.push(m); };
+  collect(n);
+  if (factors.length < 2) return null;
+  for (let i = 0; i < factors.length; i++) {
+    const sub1 = splitOuter(factors[i]);
+    if (!sub1) continue;
+    const rest = factors.filter((_, j) => j !== i).reduce((x, y) => mul(x, y));
+    const c = constantRatio(compile(rest) as (t: number) => number, compile(derivative(sub1.u)) as (t: number) => number, domain);
+    if (c !== undefined) return simplify(mul(num(c), sub1.G));
+  }
+  return null;
 }
 
 /** Definite integral from a to t as a tree: F(t) - F(a), or null. */
