@@ -20,15 +20,16 @@ export const discreteConsistency: Proof = {
   check(s) {
     const d = s.discrete;
     if (!d) return notApplicable(`continuous scheme (declared by ${s.form}): no discrete table`);
-    let error = 0, at = NaN, prod = 1;
+    let error = 0, at = NaN, prod = 1, logProd = 0;
     for (let i = 0; i < d.betas.length; i++) {
       const t = d.times[i];
       prod *= 1 - d.betas[i];
+      logProd += Math.log1p(-d.betas[i]);
       const abar = d.alphasCumprod[i];
       const prev = i === 0 ? 1 : d.alphasCumprod[i - 1];
       const e = Math.max(
         relativeError(s.alpha(t) ** 2, abar),
-        relativeError(s.sigma2(t), 1 - abar),
+        relativeError(s.sigma2(t), -Math.expm1(logProd)), // 1 - alphabar_i without cancellation
         relativeError(prev * (1 - d.betas[i]), abar), // the recurrence alphabar_i = alphabar_{i-1} (1 - beta_i)
         relativeError(prod, abar), // the running product, computed independently here
         Math.abs(t - (i + 1) / d.betas.length),

@@ -10,10 +10,10 @@
  * re-derived numerically: f = (log alpha)', g^2 = -2 sigma^2 (log(alpha/sigma))' by Richardson
  * finite differences.
  */
-import { toMathjs } from '../src/codegen/mathjs.ts';
 import { isUserError } from '../src/errors.ts';
 import { add, mul, num, pow } from '../src/expr/nodes.ts';
 import { simplify } from '../src/expr/simplify.ts';
+import { toSource } from '../src/proofs/print.ts';
 import { compareFns, compareTrees, derivativeFd, fmt, localWidth, mixedError, probeTimes, worst, type Comparison } from '../src/proofs/probe.ts';
 import type { Proof, ProofResult } from '../src/proofs/types.ts';
 import { SYMBOLIC_TOL, verdict } from '../src/proofs/verdict.ts';
@@ -56,7 +56,7 @@ function redeclare(s: Scheme, body: Pick<SchemeDeclaration, 'sde' | 'marginal'>)
 function viaMarginal(s: Scheme, ts: readonly number[]): ProofResult | undefined {
   const { alpha, sigma } = s.quantities;
   if (!alpha.expr || !sigma.expr) return undefined;
-  const back = redeclare(s, { marginal: { alpha: toMathjs(alpha.expr), sigma: toMathjs(sigma.expr) } });
+  const back = redeclare(s, { marginal: { alpha: toSource(alpha.expr), sigma: toSource(sigma.expr) } });
   if (typeof back === 'string') return { ok: false, method: 'symbolic', error: Infinity, tolerance: SYMBOLIC_TOL, detail: `re-declaring the derived marginal failed: ${back}` };
   const { scheme: b, note } = back;
   const f = compareQuantity(b.quantities.f, s.quantities.f, ts), g2 = compareQuantity(b.quantities.g2, s.quantities.g2, ts);
@@ -70,7 +70,7 @@ function viaSde(s: Scheme, ts: readonly number[]): ProofResult | undefined {
   if (!f.expr || !g2.expr) return undefined;
   const a0 = s.alpha(0), s0 = s.sigma(0);
   if (!Number.isFinite(a0) || !Number.isFinite(s0) || !(a0 > 0)) return undefined;
-  const back = redeclare(s, { sde: { f: toMathjs(f.expr), g2: toMathjs(g2.expr) } });
+  const back = redeclare(s, { sde: { f: toSource(f.expr), g2: toSource(g2.expr) } });
   if (typeof back === 'string') return { ok: false, method: 'symbolic', error: Infinity, tolerance: SYMBOLIC_TOL, detail: `re-declaring the derived SDE failed: ${back}` };
   const { scheme: b, note } = back;
   const q = b.quantities, o = s.quantities;
@@ -92,7 +92,7 @@ function viaSde(s: Scheme, ts: readonly number[]): ProofResult | undefined {
 function viaFiniteDifferences(s: Scheme, ts: readonly number[]): ProofResult {
   let error = 0, at = NaN;
   for (const t of ts) {
-    const h = 0.5 * localWidth(s, t, 1e-3);
+    const h = Math.min(0.5 * localWidth(s, t, 1e-3), 1e-3 * (s.T - s.t0));
     const fT = derivativeFd((u) => Math.log(s.alpha(u)), t, h).value;
     const g2T = -2 * s.sigma2(t) * derivativeFd((u) => Math.log(s.alpha(u)) - Math.log(s.sigma(u)), t, h).value;
     const e = Math.max(mixedError(fT, s.f(t)), mixedError(g2T, s.g2(t)));

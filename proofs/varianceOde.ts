@@ -27,7 +27,7 @@ export const varianceOde: Proof = {
       const c = compareTrees(derivative(sigma2.expr), rhs, ts);
       return verdict('symbolic', c, SYMBOLIC_TOL, 'd/dt sigma^2(t) (closed form) vs 2 f sigma^2 + g^2');
     }
-    const c = integratedOdeCheck(s, ts, s.sigma2, (t) => 2 * s.f(t) * s.sigma2(t) + s.g2(t));
+    const c = integratedOdeCheck(s, ts, s.sigma2, (t) => 2 * s.f(t) * s.sigma2(t) + s.g2(t), (t) => Math.abs(2 * s.f(t) * s.sigma2(t)) + Math.abs(s.g2(t)));
     return verdict('numeric', c, VARIANCE_ODE_NUMERIC_TOL, 'sigma^2(b) - sigma^2(a) vs int_a^b (2 f sigma^2 + g^2) (Gauss-Kronrod), relative to the increment');
   },
 };
