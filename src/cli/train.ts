@@ -42,8 +42,9 @@ const HELP = `usage: sdekit train --scheme S --data ring8|moons|swissroll|checke
   [--net mlp|unet] [--hidden 256,256,256] [--channels 32,64,64] [--cond on|off] [--p-uncond P] [--sigma-data S]
   [--samples N] [--classifier] [--backend cpu|wasm|webgpu|tensorflow] [--json]
 Weightings are eps-space loss weights w(t) derived from the scheme (MATH.md section 4); --pred only
-changes what the network outputs. --weighting edm with x0 prediction (its default) uses EDM preconditioning.
-Defaults: time uniform (simple), importance (elbo, likelihood), lognormal (edm).`;
+changes what the network outputs. --weighting edm with x0 prediction uses EDM preconditioning.
+Defaults: --weighting edm --pred x0 (with --pred eps|v|score: --weighting simple); --time uniform
+(simple), importance (elbo, likelihood), lognormal (edm).`;
 
 function oneOf<T extends string>(name: string, v: string | undefined, allowed: readonly T[], dflt: T): T {
   if (v === undefined) return dflt;
@@ -60,8 +61,12 @@ function schemeSpec(arg: string): SchemeSpec {
 export function configFromArgs(argv: string[], data: Dataset): TrainConfig {
   const a = parseArgs(argv, ['resume', 'classifier']);
   const image = data.image !== undefined;
-  const weighting = oneOf<WeightingName>('weighting', str(a, 'weighting'), WEIGHTINGS, 'simple');
-  const pred = oneOf<Pred>('pred', str(a, 'pred'), PREDS, weighting === 'edm' ? 'x0' : 'eps');
+  // default: EDM (x0 prediction with EDM preconditioning, log-normal noise levels), measured best on
+  // the 2-D sets (ring8 SW2 0.040 vs 0.101 for eps/simple after 1000 steps); with an explicit
+  // --pred other than x0 the default weighting is DDPM's simple one
+  const predArg = str(a, 'pred');
+  const weighting = oneOf<WeightingName>('weighting', str(a, 'weighting'), WEIGHTINGS, predArg === undefined || predArg === 'x0' ? 'edm' : 'simple');
+  const pred = oneOf<Pred>('pred', predArg, PREDS, weighting === 'edm' ? 'x0' : 'eps');
   const time = oneOf<TimeSampling>('time', str(a, 'time'), TIME_SAMPLINGS, weighting === 'edm' ? 'lognormal' : weighting === 'simple' ? 'uniform' : 'importance');
   const cond = oneOf('cond', str(a, 'cond'), ['on', 'off'] as const, image && data.numClasses > 0 ? 'on' : 'off');
   if (cond === 'on' && data.numClasses === 0) throw new UserError('--cond', `data set ${data.name} has no labels`, { value: 'on' });

@@ -24,7 +24,7 @@ const scheme = loadScheme('vp-linear');
 
 function bits(a: Float32Array): Uint32Array { return new Uint32Array(a.buffer, a.byteOffset, a.length); }
 
-for (const [label, extra] of [['eps/simple, class-conditional', ['--cond', 'on']], ['x0/edm', ['--weighting', 'edm']], ['v/likelihood (importance)', ['--pred', 'v', '--weighting', 'likelihood']]] as const) {
+for (const [label, extra] of [['eps/simple, class-conditional', ['--cond', 'on', '--pred', 'eps']], ['x0/edm', ['--weighting', 'edm']], ['v/likelihood (importance)', ['--pred', 'v', '--weighting', 'likelihood']]] as const) {
   test(`resume == uninterrupted, bit for bit (${label})`, async () => {
     const data = toy2d('ring8');
     const cfg = configFromArgs(['--scheme', 'vp-linear', '--steps', '20', '--hidden', '16,16', '--batch', '32', '--checkpoint-every', '10', '--seed', '7', ...extra], data);
