@@ -1,7 +1,8 @@
 /**
- * The whitelist parser (src/expr/parse.ts): injections, assignments, member access, strings,
- * unknown names and syntax errors are rejected with a UserError naming the field before anything
- * is evaluated; everything else parses to a canonical tree; garbage never escapes as another error.
+ * The whitelist parser (src/expr/parse.ts) and the simplifier (src/expr/simplify.ts):
+ * injections, assignments, member access, strings, unknown names and syntax errors are UserErrors
+ * naming the field before anything is evaluated; garbage never escapes as another error;
+ * simplification preserves values; parse + compile agree with stock mathjs on the same text.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +13,11 @@ import { FUNCTIONS } from '../../src/expr/nodes.ts';
 import { parseExpr, validateParams } from '../../src/expr/parse.ts';
 import { garbage } from '../arbitraries/garbage.ts';
 import { injection } from '../arbitraries/injection.ts';
+import { compile as mathjsCompile } from 'mathjs';
+import { simplify } from '../../src/expr/simplify.ts';
+import { exprTree } from '../arbitraries/exprTree.ts';
 
+// ---- parser whitelist ----
 test('every injection / non-whitelisted construct is a UserError naming the field', () => {
   fc.assert(fc.property(injection(), fc.constantFrom('sde.f', 'marginal.sigma', 'logSnr'), (inj, field) => {
     try {
@@ -54,4 +59,37 @@ test('bad params and non-finite numbers are UserErrors', () => {
   assert.throws(() => parseExpr('1e400 * t', { field: 'x' }), (e: unknown) => isUserError(e));
   assert.throws(() => parseExpr('t'.repeat(5000), { field: 'x' }), (e: unknown) => isUserError(e));
   assert.throws(() => parseExpr({}, { field: 'x' }), (e: unknown) => isUserError(e));
+});
+
+// ---- simplification ----
+const mixed = (a: number, b: number) => Math.abs(a - b) / Math.max(1, Math.abs(a), Math.abs(b));
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+test('simplify(tree) evaluates like tree', () => {
+  fc.assert(fc.property(exprTree(), fc.double({ min: 0.05, max: 2, noNaN: true }), (src, t) => {
+    const tree = parseExpr(src, { field: 'expr' });
+    const a = compile1(tree)(t), b = compile1(simplify(tree))(t);
+    if (!Number.isFinite(a) || Math.abs(a) > 1e8) return;
+    assert.ok(mixed(a, b) <= 1e-10, `${src} at ${t}: ${a} vs simplified ${simplify(tree).toString()} = ${b}`);
+  }), { numRuns: 400 });
+});
+
+test('parse + compile agree with stock mathjs evaluation of the same text', () => {
+  fc.assert(fc.property(exprTree(), fc.double({ min: 0.05, max: 2, noNaN: true }), (src, t) => {
+    const ours = compile1(parseExpr(src, { field: 'expr' }))(t);
+    const theirs = Number(mathjsCompile(src).evaluate({ t, sigmoid }));
+    if (!Number.isFinite(theirs) || Math.abs(theirs) > 1e8) return;
+    // erf differs: mathjs uses a rational approximation (~1e-13)
+    assert.ok(mixed(ours, theirs) <= 1e-11, `${src} at ${t}: ${ours} vs mathjs ${theirs}`);
+  }), { numRuns: 300 });
+});
+
+test('simplifier identities', () => {
+  const same = (a: string, b: string) => assert.equal(simplify(parseExpr(a, { field: 'x' })).toString(), simplify(parseExpr(b, { field: 'x' })).toString(), `${a} vs ${b}`);
+  same('exp(log(t))', 't');
+  same('0 * exp(t) + t', 't');
+  same('--t', 't');
+  same('2 + 3', '5');
+  const d = simplify(parseExpr('(t + 1)^2 - (t^2 + 2*t + 1)', { field: 'x' }));
+  assert.equal(d.toString(), '0');
 });
