@@ -37,6 +37,7 @@ const KNOWN = ['scheme', 'data', 'steps', 'batch', 'pred', 'weighting', 'seed', 
   'cond', 'p-uncond', 'net', 'hidden', 'channels', 'sigma-data', 'checkpoint-every', 'samples', 'progress', 'classifier'];
 
 const HELP = `usage: sdekit train --scheme S --data ring8|moons|swissroll|checkerboard|gmm:FILE|mnist --steps N --out DIR [--resume]
+       sdekit train --out DIR --resume [--steps N]        (continue a run with its saved settings)
   [--pred eps|x0|v|score] [--weighting simple|elbo|likelihood|edm] [--time uniform|lognormal|importance]
   [--batch B] [--lr R] [--warmup N] [--clip C] [--ema D] [--seed K] [--checkpoint-every N]
   [--net mlp|unet] [--hidden 256,256,256] [--channels 32,64,64] [--cond on|off] [--p-uncond P] [--sigma-data S]
@@ -135,6 +136,13 @@ export async function run(argv: string[]): Promise<number> {
   if (bool(a, 'help')) { console.log(HELP); return 0; }
   allowOnly(a, KNOWN);
   const out = req(a, 'out');
+  const savedFile = path.join(out, RUN_FILES.config);
+  if (bool(a, 'resume') && !bool(a, 'classifier') && str(a, 'scheme') === undefined && str(a, 'data') === undefined && fs.existsSync(savedFile)) {
+    // `sdekit train --out DIR --resume [--steps N]`: continue with the saved settings
+    const saved = JSON.parse(fs.readFileSync(savedFile, 'utf8')) as TrainConfig;
+    const steps = num(a, 'steps', saved.steps, { min: 1, integer: true });
+    return runTraining(a, out, resolveDataset(saved.data), { ...saved, steps, checkpointEvery: num(a, 'checkpoint-every', saved.checkpointEvery, { min: 1, integer: true }) });
+  }
   const data = resolveDataset(req(a, 'data'));
   if (bool(a, 'classifier')) {
     const config = classifierConfigFromArgs(argv, data);
@@ -146,7 +154,10 @@ export async function run(argv: string[]): Promise<number> {
     else console.log(`trained a noisy classifier (${data.numClasses} classes) for ${config.steps} steps in ${r.seconds.toFixed(1)} s; held-out accuracy ${r.accuracy.map((x) => `${(100 * x.accuracy).toFixed(1)}% at t = ${x.t.toPrecision(3)}`).join(', ')} -> ${out}`);
     return 0;
   }
-  const config = configFromArgs(argv, data);
+  return runTraining(a, out, data, configFromArgs(argv, data));
+}
+
+async function runTraining(a: ReturnType<typeof parseArgs>, out: string, data: Dataset, config: TrainConfig): Promise<number> {
   const scheme = loadScheme(config.scheme as Parameters<typeof loadScheme>[0]);
   const backend = await initTrainBackend(str(a, 'backend'));
   const json = bool(a, 'json');

@@ -12,6 +12,7 @@ import { run as trainCmd } from '../../src/cli/train.ts';
 import { run as likelihoodCmd } from '../../src/cli/likelihood.ts';
 import { run as sampleCmd } from '../../src/cli/sample.ts';
 import { isUserError } from '../../src/errors.ts';
+import { readCheckpoint } from '../../src/train/checkpoint.ts';
 import { GaussianMixtureModel } from '../../src/score/gmm.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdekit-cli-'));
@@ -58,4 +59,7 @@ test('train -> run folder -> sample --model DIR', async () => {
   assert.ok(s.samples.flat().every(Number.isFinite));
   await assert.rejects(sampleCmd(['--scheme', 'rectified-flow', '--model', run, '--sampler', 'heun', '--steps', '8', '--class', '1', '--guidance', '2', '--out', out]), userError(/^--class|^--guidance/));
   await assert.rejects(trainCmd(['--scheme', 'rectified-flow', '--data', 'moons', '--steps', '30', '--out', run]), userError(/^--out/));
+  // `--out DIR --resume --steps N` continues with the saved settings
+  assert.equal(await quiet(() => trainCmd(['--out', run, '--resume', '--steps', '40', '--samples', '0'])), 0);
+  assert.equal(readCheckpoint(path.join(run, 'checkpoint.sdkt')).meta.step, 40);
 });
