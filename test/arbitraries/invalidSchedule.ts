@@ -106,7 +106,7 @@ function badStructure(): fc.Arbitrary<InvalidSchedule> {
     { reason: 'bad-structure', declaration: { sde: { f: null, g2: '1' } }, field: 'sde.f' },
     { reason: 'bad-structure', declaration: { sde: { f: true, g2: '1' } }, field: 'sde.f' },
     { reason: 'bad-structure', declaration: { marginal: { alpha: '1' } }, field: 'marginal' },
-    { reason: 'bad-structure', declaration: { logSnr: 5 }, field: 'logSnr' },
+    { reason: 'bad-structure', declaration: { logSnr: ['-t'] }, field: 'logSnr' },
     { reason: 'bad-structure', declaration: { sde: ok, time: { t0: 0.5, T: 0.1 } }, field: 'time.T' },
     { reason: 'bad-structure', declaration: { sde: ok, time: { t0: -1 } }, field: 'time.t0' },
     { reason: 'bad-structure', declaration: { sde: ok, time: { T: 'one' } }, field: 'time.T' },
