@@ -26,7 +26,8 @@ import { checkTweedie } from '../../proofs/tweedie.ts';
 import { lambda } from '../arbitraries/lambda.ts';
 import { validSchedule } from '../arbitraries/validSchedule.ts';
 
-const RUNS = Number(process.env.SDEKIT_PROPERTY_RUNS ?? 5);
+/** runs per property: SDEKIT_PROPERTY_RUNS, else 40 under `npm run test:slow` (SDEKIT_SLOW=1), else 5 */
+const RUNS = Number(process.env.SDEKIT_PROPERTY_RUNS ?? (process.env.SDEKIT_SLOW ? 40 : 5));
 const proof = (id: string): Proof => { const p = PROOFS.find((x) => x.id === id); assert.ok(p, id); return p; };
 
 test('every proof passes on every built-in; reports are well formed', () => {

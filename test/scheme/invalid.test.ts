@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { isUserError } from '../../src/errors.ts';
 import { declareScheme } from '../../src/scheme/declare.ts';
+import type { Scheme } from '../../src/scheme/types.ts';
 import { garbage } from '../arbitraries/garbage.ts';
 import { invalidSchedule } from '../arbitraries/invalidSchedule.ts';
 
@@ -47,7 +48,7 @@ test('random garbage in an expression field: a UserError or a valid, finite sche
   fc.assert(fc.property(garbage(), fc.constantFrom(...slots), (g, slot) => {
     const decl = slot === 'sde.f' ? { sde: { f: g, g2: '1' } } : slot === 'sde.g2' ? { sde: { f: '-0.5', g2: g } }
       : slot === 'marginal.alpha' ? { marginal: { alpha: g, sigma: 't' } } : slot === 'marginal.sigma' ? { marginal: { alpha: '1', sigma: g } } : { logSnr: g };
-    let s;
+    let s: Scheme;
     try { s = declareScheme(decl).scheme; } catch (e) {
       assert.ok(isUserError(e), `${JSON.stringify(g)} in ${slot}: ${e instanceof Error ? e.stack : String(e)}`);
       assert.ok(e.field.startsWith(slot.split('.')[0]), `field ${e.field} for ${slot}`);

@@ -21,7 +21,8 @@ import { discreteSchedule } from '../arbitraries/discreteSchedule.ts';
 import { validSchedule } from '../arbitraries/validSchedule.ts';
 
 const REL = 1e-9;
-const RUNS = Number(process.env.SDEKIT_PROPERTY_RUNS ?? 8);
+/** runs per property: SDEKIT_PROPERTY_RUNS, else 60 under `npm run test:slow` (SDEKIT_SLOW=1), else 8 */
+const RUNS = Number(process.env.SDEKIT_PROPERTY_RUNS ?? (process.env.SDEKIT_SLOW ? 60 : 8));
 const sigmoid = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
 
 /** A declared expression evaluated by stock mathjs with the declaration's params. */
