@@ -1,7 +1,7 @@
 /**
  * Derived views against an independent integration of the forward moment ODEs (MATH.md section 1)
  *   alpha' = f alpha,   (sigma^2)' = 2 f sigma^2 + g^2
- * by classical RK4 on a fine grid (2000 and 4000 steps graded towards the start, Richardson-
+ * by classical RK4 on a fine grid (4000 and 8000 steps graded towards the start, Richardson-
  * extrapolated), for random valid
  * schedules in the three continuous forms. The declared expressions are evaluated by stock mathjs,
  * not by our parser and compiler:
@@ -61,7 +61,7 @@ function rk4(F: (t: number) => number, G: (t: number) => number, a: number, y: S
 /** RK4 at n and 2n steps, Richardson-extrapolated; y = (alpha, sigma^2) in and out. */
 function reference(F: (t: number) => number, G: (t: number) => number, a: number, y: State, b: number): { t: number; y: State }[] {
   const y0: State = [Math.log(y[0]), y[1] / (y[0] * y[0])];
-  const coarse = rk4(F, G, a, y0, b, 2000, 50), fine = rk4(F, G, a, y0, b, 4000, 100);
+  const coarse = rk4(F, G, a, y0, b, 4000, 100), fine = rk4(F, G, a, y0, b, 8000, 200);
   return fine.map((p, i) => {
     const la = p.y[0] + (p.y[0] - coarse[i].y[0]) / 15, Q = p.y[1] + (p.y[1] - coarse[i].y[1]) / 15;
     return { t: p.t, y: [Math.exp(la), Math.exp(2 * la) * Q] };
