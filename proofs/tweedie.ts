@@ -30,7 +30,8 @@ export function checkTweedie(s: Scheme, conv: Convert = convert): ProofResult {
       const x = alpha * m + Math.sqrt(P) * (-2 + 4 * rng.uniform());
       const score = -(x - alpha * m) / P;
       const postMean = m + (alpha * v * (x - alpha * m)) / P;
-      const postEps = (x - alpha * postMean) / sigma;
+      // E[eps | x] = (x - alpha E[x0 | x]) / sigma = sigma (x - alpha m) / P, written without cancellation
+      const postEps = (sigma * (x - alpha * m)) / P;
       const views: Record<Parameterization, number> = conv('score', score, x, alpha, sigma);
       // x0 from Tweedie is ill-conditioned by ~ P / (alpha^2 v) where alpha -> 0: measure relative to that scale
       const cond = Math.max(1, P / (alpha * alpha * v));
