@@ -95,6 +95,9 @@ function step(n: MathNode): MathNode {
       if (cb === 0) return a;
       if (cb === 1 && isCall(a, 'exp')) return call('expm1', argOf(a));
       if (ca === 1 && isCall(b, 'exp')) return neg(call('expm1', argOf(b)));
+      // c e^x - c = c expm1(x): closed-form integrals (c/k) e^{k t} - c/k stay accurate for tiny k t
+      if (cb !== undefined && cb !== 0 && isScaledExp(a, cb)) return mul(num(cb), call('expm1', argOf((view(a) as { b: MathNode }).b)));
+      if (ca !== undefined && ca !== 0 && isScaledExp(b, ca)) return neg(mul(num(ca), call('expm1', argOf((view(b) as { b: MathNode }).b))));
       if (cb !== undefined && cb < 0) return add(a, num(-cb));
       if (ca === 0) return neg(b);
       if (key(a) === key(b)) return num(0);
@@ -144,6 +147,12 @@ function hasOtherSymbols(n: MathNode): boolean {
     case 'neg': case 'call': return hasOtherSymbols(v.arg);
     case 'bin': return hasOtherSymbols(v.a) || hasOtherSymbols(v.b);
   }
+}
+
+/** n = k * exp(x) with the constant k equal to c */
+function isScaledExp(n: MathNode, k: number): boolean {
+  const v = view(n);
+  return v.kind === 'bin' && v.op === 'multiply' && c(v.a) === k && isCall(v.b, 'exp');
 }
 
 function isCall(n: MathNode, name: string): boolean {
