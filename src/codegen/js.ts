@@ -6,7 +6,9 @@
 import { view, type MathNode } from '../expr/nodes.ts';
 import { FN_TABLE } from '../expr/special.ts';
 
+/** A compiled float64 function of t. */
 export type Fn1 = (t: number) => number;
+/** A compiled float64 function of several variables. */
 export type FnN = (...args: number[]) => number;
 
 /** JS source of a canonical tree, with functions reached through `M.` and variables by name. */

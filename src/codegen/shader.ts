@@ -7,6 +7,7 @@ import type { MathNode } from '../expr/nodes.ts';
 import type { Scheme } from '../scheme/types.ts';
 import { printInfix, type InfixTarget } from './infix.ts';
 
+/** Shader targets of `sdekit derive --target`. */
 export type ShaderLanguage = 'wgsl' | 'glsl';
 const VIEWS = ['alpha', 'sigma', 'f', 'g2', 'logSnr', 'dlogSnr'] as const;
 

@@ -38,6 +38,7 @@ export function maxRelDiffFn(fa: (t: number) => number, fb: (t: number) => numbe
   return m;
 }
 
+/** Verdict of {@link zeroTest}: whether the expression is identically zero, how that was decided, and the max error seen. */
 export interface ZeroTest { zero: boolean; method: 'symbolic' | 'numeric'; error: number }
 
 /** Is a - b identically zero on the domain? */

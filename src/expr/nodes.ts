@@ -14,6 +14,7 @@ export const FUNCTIONS = [
   'exp', 'log', 'log1p', 'expm1', 'sqrt', 'sin', 'cos', 'tan', 'atan', 'tanh', 'sigmoid', 'erf',
   'abs', 'sinh', 'cosh', 'asin', 'acos', 'atanh', 'softplus', 'logit',
 ] as const;
+/** A whitelisted function name (one of {@link FUNCTIONS}). */
 export type FunctionName = (typeof FUNCTIONS)[number];
 const FUNCTION_SET: ReadonlySet<string> = new Set(FUNCTIONS);
 export function isFunctionName(s: string): s is FunctionName { return FUNCTION_SET.has(s); }

@@ -9,6 +9,7 @@ import { parse as mathParse } from './mathjs.ts';
 import { UserError } from '../errors.ts';
 import { call, FUNCTIONS, isFunctionName, neg, num, sym, bin, type BinaryOp } from './nodes.ts';
 
+/** Options of {@link parseExpr}: the parameters substituted as numbers and the field named in errors. */
 export interface ParseOptions {
   /** field name for error messages, e.g. "sde.f" */
   field: string;

@@ -8,6 +8,7 @@ const XK = [0.991455371120812639, 0.949107912342758525, 0.864864423359769073, 0.
 const WK = [0.022935322010529225, 0.063092092629978553, 0.104790010322250184, 0.140653259715525919, 0.169004726639267903, 0.190350578064785410, 0.204432940075298892, 0.209482141084727828];
 const WG = [0.129484966168869693, 0.279705391489276668, 0.381830050505118945, 0.417959183673469388];
 
+/** A quadrature result: the value, its error estimate and the integrand evaluations spent. */
 export interface QuadResult { value: number; error: number; evaluations: number }
 
 function gk15(f: (t: number) => number, a: number, b: number): { value: number; error: number } {

@@ -12,7 +12,9 @@ import { call, div, mul, neg, num, add } from '../expr/nodes.ts';
 import { simplify } from '../expr/simplify.ts';
 import type { Scheme } from '../scheme/types.ts';
 
+/** Loss weightings of MATH.md section 4. */
 export type WeightingName = 'simple' | 'elbo' | 'likelihood' | 'edm';
+/** Every {@link WeightingName}, in `--weighting` order. */
 export const WEIGHTINGS: readonly WeightingName[] = ['simple', 'elbo', 'likelihood', 'edm'];
 
 /**

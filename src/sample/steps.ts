@@ -34,6 +34,7 @@ export interface GridPoint {
 
 /** Spacing names accepted by `--spacing`. */
 export const SPACINGS = ['uniform-t', 'logsnr', 'karras', 'leading', 'trailing', 'linspace'] as const;
+/** One of {@link SPACINGS}. */
 export type Spacing = (typeof SPACINGS)[number];
 
 /** The data point: alpha = 1, sigma = 0 (the process starts at the data, MATH.md section 1). */

@@ -17,4 +17,5 @@ export const BUILTINS: Readonly<Record<string, SchemeDeclaration>> = Object.from
   [vpLinear, subVp, ve, vpCosine, edm, rectifiedFlow, ddpmLinear, sdScaledLinear, squaredcos].map((d) => [d.name, d as SchemeDeclaration]),
 );
 
+/** Names of the built-in schemes (`schemes/*.json`), as `sdekit schemes` lists them. */
 export const BUILTIN_NAMES: readonly string[] = Object.keys(BUILTINS);

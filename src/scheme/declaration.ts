@@ -23,5 +23,6 @@ export interface SchemeDeclaration {
   };
 }
 
+/** The four declaration forms of DESIGN.md, one of which a scheme file gives. */
 export const FORMS = ['sde', 'marginal', 'logSnr', 'discrete'] as const;
 export const TOP_LEVEL_KEYS = ['name', 'description', 'params', 'time', ...FORMS, '$schema'] as const;

@@ -13,6 +13,7 @@ import type { Scheme } from './types.ts';
 import { validateScheme, type ValidationReport } from './validate.ts';
 import { assemble } from './views.ts';
 
+/** A declared scheme: its derived views, the validation report (terminal KL included) and the declaration it came from. */
 export interface DeclaredScheme { scheme: Scheme; report: ValidationReport; declaration: SchemeDeclaration }
 
 function checkKeys(obj: Record<string, unknown>, allowed: readonly string[], field: string) {

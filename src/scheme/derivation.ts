@@ -8,8 +8,10 @@ import { familyExprs, FAMILY_TEMPLATES } from '../reverse/family.ts';
 import { weightingExpr, WEIGHTINGS } from '../reverse/weighting.ts';
 import type { Method, Scheme } from './types.ts';
 
+/** The quantities `sdekit derive --json` reports (DESIGN.md). */
 export const DERIVED = ['alpha', 'sigma', 'sigma2', 'f', 'g2', 'logSnr', 'dlogSnr'] as const;
 
+/** The document of `sdekit derive --json`: each quantity's closed form (or none) and its method. */
 export interface DerivationJson {
   name: string;
   params: Record<string, number>;
@@ -26,6 +28,7 @@ export interface DerivationJson {
 /** Replace the symbol t of an inverse expression by lambda (the log-SNR argument). */
 const lambdaOf = (s: string) => s.replace(/\bt\b/g, 'lambda');
 
+/** The derivation of a scheme as DESIGN.md's `derive --json` document (symbolic or numeric per quantity). */
 export function derivation(s: Scheme): DerivationJson {
   const fam = familyExprs(s);
   const method = (e: unknown): Method => (e ? 'symbolic' : 'numeric');

@@ -10,6 +10,7 @@ export type Method = 'symbolic' | 'numeric';
 
 /** Names of the derived scalar quantities (DESIGN.md `derive --json`). */
 export const QUANTITY_NAMES = ['alpha', 'sigma', 'sigma2', 'f', 'g2', 'logSnr', 'dlogSnr', 'dalpha', 'dsigma'] as const;
+/** One of {@link QUANTITY_NAMES}. */
 export type QuantityName = (typeof QUANTITY_NAMES)[number];
 
 /** One derived view: a float64 function of t and, when it exists, its closed form. */

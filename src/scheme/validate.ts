@@ -7,6 +7,7 @@
 import { UserError } from '../errors.ts';
 import type { Scheme } from './types.ts';
 
+/** What validation found on [t0, T]: the checks passed, the terminal KL to the prior, warnings. */
 export interface ValidationReport {
   /** KL( N(0, alpha_T^2 + sigma_T^2) || N(0, sigma_T^2) ) per dimension, nats */
   terminalKl: number;
