@@ -18,6 +18,7 @@ const BENCHES: Bench[] = [
   { name: 'sample', load: async () => (await import('./sample.ts')).benchSample({ log: (s) => console.error(s) }).then((r) => r.rows) },
   { name: 'mlp step', load: async () => (await import('./mlpStep.ts')).benchMlpStep({ log: (s) => console.error(s) }) },
   { name: 'train', load: async () => (await import('./train.ts')).benchTrain({ log: (s) => console.error(s) }) },
+  { name: 'kernels', load: async () => (await import('./kernels.ts')).benchKernels({ log: (s) => console.error(s) }) },
   // BENCHES: one line per bench module
 ];
 
