@@ -1,12 +1,26 @@
 /**
- * Shared pieces of the samplers: model evaluation at a grid point, the linear-combination loops
- * (plain typed arrays, no allocation per step), the PF-ODE drift in its stable form, and the
- * first-order exponential step from a zero-SNR start.
+ * Shared pieces of the samplers: model evaluation at a grid point, the walk over the grid with its
+ * endpoint rule, the PF-ODE drift in its stable form, the first-order exponential step from a
+ * zero-SNR start, and the phi functions of the exponential integrators. Everything is generic in
+ * the array type V of {@link VectorOps}.
  */
-import type { NoiseLevel, ViewRequest } from '../score/model.ts';
+import type { NoiseLevel } from '../score/model.ts';
+import { HostOps } from './hostOps.ts';
+import type { Term, Views } from './ops.ts';
 import { pointAtLogSnr } from './steps.ts';
 import type { GridPoint } from './steps.ts';
-import type { SamplerContext } from './types.ts';
+import type { OpsContext, Sampler, SamplerAlgorithm } from './types.ts';
+
+/** A sampler from its algorithm: `run` is `runOn` over host float64 arrays. */
+export function defineSampler(alg: SamplerAlgorithm): Sampler {
+  return {
+    name: alg.name,
+    summary: alg.summary,
+    stochastic: alg.stochastic,
+    runOn: (x, ctx) => alg.runOn(x, ctx),
+    run: (x, ctx) => alg.runOn(x, { ...ctx, ops: new HostOps(ctx.model, ctx.rng, ctx.n, ctx.dim) }),
+  };
+}
 
 /** The noise level of a grid point. */
 export function level(p: GridPoint): NoiseLevel {
@@ -14,49 +28,45 @@ export function level(p: GridPoint): NoiseLevel {
 }
 
 /** One model evaluation at grid point p, filling the requested views. */
-export function evaluate(ctx: SamplerContext, x: Float64Array, p: GridPoint, want: ViewRequest): Promise<void> {
-  return ctx.model.evaluate(x, ctx.n, level(p), want);
-}
-
-/** A fresh n x dim buffer. */
-export function buffer(ctx: SamplerContext): Float64Array {
-  return new Float64Array(ctx.n * ctx.dim);
-}
-
-/** out = a x + b y */
-export function lin2(out: Float64Array, a: number, x: Float64Array, b: number, y: Float64Array): Float64Array {
-  for (let i = 0; i < out.length; i++) out[i] = a * x[i] + b * y[i];
-  return out;
-}
-
-/** out = a x + b y + c z */
-export function lin3(out: Float64Array, a: number, x: Float64Array, b: number, y: Float64Array, c: number, z: Float64Array): Float64Array {
-  for (let i = 0; i < out.length; i++) out[i] = a * x[i] + b * y[i] + c * z[i];
-  return out;
-}
-
-/** out = a x + b y + c z + d w */
-export function lin4(
-  out: Float64Array, a: number, x: Float64Array, b: number, y: Float64Array, c: number, z: Float64Array, d: number, w: Float64Array,
-): Float64Array {
-  for (let i = 0; i < out.length; i++) out[i] = a * x[i] + b * y[i] + c * z[i] + d * w[i];
-  return out;
-}
-
-/** out += c * standard normal noise */
-export function addNoise(ctx: SamplerContext, out: Float64Array, c: number): Float64Array {
-  if (c === 0) return out;
-  const rng = ctx.rng;
-  for (let i = 0; i < out.length; i++) out[i] += c * rng.normal();
-  return out;
+export function evaluate<V>(ctx: OpsContext<V>, x: V, p: GridPoint, want: Views<V>): Promise<void> {
+  return ctx.ops.evaluate(x, level(p), want);
 }
 
 /**
- * PF-ODE drift in the stable form dx/dt = alpha'(t) x0_hat + sigma'(t) eps_hat (equal to
- * f x - g^2 s / 2, MATH.md section 3, and finite at alpha = 0): out = dalpha x0 + dsigma eps.
+ * Walk the grid interval by interval, updating x in place. `prepare` may move the start of an
+ * interval first (heun's churn, pc's corrector). An interval ending at the data point (sigma = 0)
+ * sets x to the denoised estimate x0_hat at its start (MATH.md endpoints: no log(0), no 0/0);
+ * every other interval is `step(p, q, i)`. Reports progress after each interval.
  */
-export function pfOdeDrift(ctx: SamplerContext, p: GridPoint, x0: Float64Array, eps: Float64Array, out: Float64Array): Float64Array {
-  return lin2(out, ctx.scheme.dalpha(p.t), x0, ctx.scheme.dsigma(p.t), eps);
+export async function walkGrid<V>(
+  ctx: OpsContext<V>, x: V,
+  step: (p: GridPoint, q: GridPoint, i: number) => Promise<void>,
+  prepare?: (p: GridPoint, i: number) => Promise<GridPoint>,
+): Promise<V> {
+  const { grid, ops } = ctx;
+  const steps = grid.length - 1;
+  let x0: V | undefined;
+  for (let i = 0; i < steps; i++) {
+    const p = prepare ? await prepare(grid[i], i) : grid[i];
+    const q = grid[i + 1];
+    if (q.data) {
+      x0 ??= ops.alloc();
+      await evaluate(ctx, x, p, { x0 });
+      ops.copy(x, x0);
+    } else {
+      await step(p, q, i);
+    }
+    ctx.progress((i + 1) / steps);
+  }
+  return x;
+}
+
+/**
+ * dt times the PF-ODE drift in the stable form dx/dt = alpha'(t) x0_hat + sigma'(t) eps_hat (equal
+ * to f x - g^2 s / 2, MATH.md section 3, and finite at alpha = 0), as terms of a linear combination.
+ */
+export function driftTerms<V>(ctx: OpsContext<V>, p: GridPoint, x0: V, eps: V, dt = 1): Term<V>[] {
+  return [[dt * ctx.scheme.dalpha(p.t), x0], [dt * ctx.scheme.dsigma(p.t), eps]];
 }
 
 /** True when a step starts at zero SNR (alpha = 0), where logSnr-based formulas have h = infinity. */
@@ -72,35 +82,30 @@ export function zeroSnr(p: GridPoint): boolean {
  * (c = 0, 1/3, 2/3; b = 1/4, 0, 3/4). Costs `order` model evaluations (1 when t is the data point:
  * the denoised estimate).
  */
-export async function zeroSnrStep(ctx: SamplerContext, x: Float64Array, s: GridPoint, t: GridPoint, order: number, out: Float64Array): Promise<Float64Array> {
-  const k1 = buffer(ctx);
+export async function zeroSnrStep<V>(ctx: OpsContext<V>, x: V, s: GridPoint, t: GridPoint, order: number, out: V): Promise<V> {
+  const { ops } = ctx;
+  const k1 = ops.alloc();
   await evaluate(ctx, x, s, { x0: k1 });
-  if (t.data) {
-    out.set(k1);
-    return out;
-  }
+  if (t.data) return ops.copy(out, k1);
   const uT = t.alpha / t.sigma;
-  const xbar = buffer(ctx);
-  lin2(xbar, 1 / s.sigma, x, 0, x);
-  if (order <= 1) return lin2(out, t.sigma, xbar, t.alpha, k1);
-  const stage = async (frac: number, build: (tmp: Float64Array) => void): Promise<Float64Array> => {
+  const xbar = ops.lin(ops.alloc(), [[1 / s.sigma, x]]);
+  if (order <= 1) return ops.lin(out, [[t.sigma, xbar], [t.alpha, k1]]);
+  const tmp = ops.alloc();
+  /** x0_hat at the stage u = frac uT, from x = sigma (xbar + c k) */
+  const stage = async (frac: number, c: number, k: V): Promise<V> => {
     const p = pointAtLogSnr(ctx.scheme, Math.log(frac * uT));
-    const tmp = buffer(ctx);
-    build(tmp); // xbar at the stage ...
-    for (let i = 0; i < tmp.length; i++) tmp[i] *= p.sigma; // ... as x = sigma xbar
-    const k = buffer(ctx);
-    await evaluate(ctx, tmp, p, { x0: k });
-    return k;
+    ops.lin(tmp, [[p.sigma, xbar], [p.sigma * c, k]]);
+    const kOut = ops.alloc();
+    await evaluate(ctx, tmp, p, { x0: kOut });
+    return kOut;
   };
   if (order === 2) {
-    const k2 = await stage(0.5, (tmp) => lin2(tmp, 1, xbar, 0.5 * uT, k1));
-    for (let i = 0; i < out.length; i++) out[i] = t.sigma * (xbar[i] + uT * k2[i]);
-    return out;
+    const k2 = await stage(0.5, 0.5 * uT, k1);
+    return ops.lin(out, [[t.sigma, xbar], [t.sigma * uT, k2]]);
   }
-  const k2 = await stage(1 / 3, (tmp) => lin2(tmp, 1, xbar, uT / 3, k1));
-  const k3 = await stage(2 / 3, (tmp) => lin2(tmp, 1, xbar, (2 * uT) / 3, k2));
-  for (let i = 0; i < out.length; i++) out[i] = t.sigma * (xbar[i] + uT * (0.25 * k1[i] + 0.75 * k3[i]));
-  return out;
+  const k2 = await stage(1 / 3, uT / 3, k1);
+  const k3 = await stage(2 / 3, (2 * uT) / 3, k2);
+  return ops.lin(out, [[t.sigma, xbar], [t.sigma * uT * 0.25, k1], [t.sigma * uT * 0.75, k3]]);
 }
 
 /** (e^{-h} - 1)/h + 1 = h/2 - h^2/6 + ..., without cancellation for small h (DPM-Solver++ phi_2). */

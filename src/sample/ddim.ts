@@ -9,33 +9,24 @@
  * deterministic DDIM = DPM-Solver-1; eta = 1 is DDPM's ancestral step. For eta > 1 the radicand is
  * clamped at 0. A step to sigma = 0 returns x0_hat (diffusers' set_alpha_to_one). One evaluation per step.
  */
-import { addNoise, buffer, evaluate, lin2 } from './common.ts';
-import type { Sampler } from './types.ts';
+import { defineSampler, evaluate, walkGrid } from './common.ts';
 
-export const ddim: Sampler = {
+export const ddim = defineSampler({
   name: 'ddim',
   summary: 'DDIM with --eta (0: deterministic, first order)',
   stochastic: true,
-  async run(xStart, ctx) {
-    const { grid } = ctx;
+  async runOn(xStart, ctx) {
+    const { ops } = ctx;
     const eta = ctx.options.eta ?? 0;
-    const x = Float64Array.from(xStart);
-    const x0 = buffer(ctx), eps = buffer(ctx);
-    for (let i = 0; i + 1 < grid.length; i++) {
-      const p = grid[i], q = grid[i + 1];
-      if (q.data) {
-        await evaluate(ctx, x, p, { x0 });
-        x.set(x0);
-      } else {
-        await evaluate(ctx, x, p, { x0, eps });
-        const h = q.logSnr - p.logSnr;
-        const c = eta * q.sigma * Math.sqrt(-Math.expm1(-2 * h));
-        const dir = Math.sqrt(Math.max(0, q.sigma * q.sigma - c * c));
-        lin2(x, q.alpha, x0, dir, eps);
-        addNoise(ctx, x, c);
-      }
-      ctx.progress((i + 1) / (grid.length - 1));
-    }
-    return x;
+    const x = ops.clone(xStart);
+    const x0 = ops.alloc(), eps = ops.alloc();
+    return walkGrid(ctx, x, async (p, q) => {
+      await evaluate(ctx, x, p, { x0, eps });
+      const h = q.logSnr - p.logSnr;
+      const c = eta * q.sigma * Math.sqrt(-Math.expm1(-2 * h));
+      const dir = Math.sqrt(Math.max(0, q.sigma * q.sigma - c * c));
+      ops.lin(x, [[q.alpha, x0], [dir, eps]]);
+      ops.addNoise(x, c);
+    });
   },
-};
+});

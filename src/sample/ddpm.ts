@@ -9,31 +9,23 @@
  * written in h with expm1 so that it stays finite at zero terminal SNR (h = infinity) and small steps.
  * Variance is diffusers' "fixed_small"; x0_hat is not clipped. A step to sigma = 0 returns x0_hat.
  */
-import { addNoise, buffer, evaluate, lin2 } from './common.ts';
-import type { Sampler } from './types.ts';
+import { defineSampler, evaluate, walkGrid } from './common.ts';
 
-export const ddpm: Sampler = {
+export const ddpm = defineSampler({
   name: 'ddpm',
   summary: 'DDPM ancestral sampling (exact Gaussian posterior step)',
   stochastic: true,
-  async run(xStart, ctx) {
-    const { grid } = ctx;
-    const x = Float64Array.from(xStart);
-    const x0 = buffer(ctx);
-    for (let i = 0; i + 1 < grid.length; i++) {
-      const p = grid[i], q = grid[i + 1];
+  async runOn(xStart, ctx) {
+    const { ops } = ctx;
+    const x = ops.clone(xStart);
+    const x0 = ops.alloc();
+    return walkGrid(ctx, x, async (p, q) => {
       await evaluate(ctx, x, p, { x0 });
-      if (q.data) {
-        x.set(x0);
-      } else {
-        const h = q.logSnr - p.logSnr;
-        const oneMinus = -Math.expm1(-2 * h); // 1 - e^{-2h}
-        const cx = h === Infinity ? 0 : (q.sigma / p.sigma) * Math.exp(-h);
-        lin2(x, cx, x, q.alpha * oneMinus, x0);
-        addNoise(ctx, x, q.sigma * Math.sqrt(oneMinus));
-      }
-      ctx.progress((i + 1) / (grid.length - 1));
-    }
-    return x;
+      const h = q.logSnr - p.logSnr;
+      const oneMinus = -Math.expm1(-2 * h); // 1 - e^{-2h}
+      const cx = h === Infinity ? 0 : (q.sigma / p.sigma) * Math.exp(-h);
+      ops.lin(x, [[cx, x], [q.alpha * oneMinus, x0]]);
+      ops.addNoise(x, q.sigma * Math.sqrt(oneMinus));
+    });
   },
-};
+});

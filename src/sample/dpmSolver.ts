@@ -21,10 +21,10 @@
  * intermediate point followed by the denoised estimate there; a step from zero SNR is
  * {@link zeroSnrStep} of the same order. No final denoising (`denoise_to_zero=False`).
  */
-import { buffer, evaluate, lin2, lin3, phi2Plus, zeroSnr, zeroSnrStep } from './common.ts';
+import { defineSampler, evaluate, phi2Plus, zeroSnr, zeroSnrStep } from './common.ts';
 import { makeGrid, pointAtLogSnr } from './steps.ts';
 import type { GridPoint } from './steps.ts';
-import type { Sampler, SamplerContext } from './types.ts';
+import type { OpsContext, Sampler } from './types.ts';
 
 /** DPM-Solver's "fast" split of `steps` model evaluations into single steps of order <= `order`. */
 export function fastOrders(steps: number, order: 1 | 2 | 3): number[] {
@@ -38,7 +38,7 @@ export function fastOrders(steps: number, order: 1 | 2 | 3): number[] {
 }
 
 /** The points [s, s1, (s2), t] of each single step. */
-export function singlestepPlan(ctx: SamplerContext, order: 1 | 2 | 3): GridPoint[][] {
+export function singlestepPlan<V>(ctx: OpsContext<V>, order: 1 | 2 | 3): GridPoint[][] {
   const fine = ctx.grid;
   const steps = fine.length - 1;
   const orders = fastOrders(steps, order);
@@ -61,61 +61,72 @@ export function singlestepPlan(ctx: SamplerContext, order: 1 | 2 | 3): GridPoint
   return plan;
 }
 
+/** Work arrays of {@link dpmSolverStep}, allocated once per run. */
+interface Scratch<V> {
+  readonly x0: V;
+  readonly eps: V;
+  readonly u: V;
+  readonly e1: V;
+  /** the lower-order step into the last intermediate point (steps ending at sigma = 0) */
+  readonly y: V;
+}
+
 /** One single step of DPM-Solver through the points `pts` (order = pts.length - 1), into `out`. */
-export async function dpmSolverStep(ctx: SamplerContext, x: Float64Array, pts: readonly GridPoint[], out: Float64Array): Promise<Float64Array> {
+export async function dpmSolverStep<V>(ctx: OpsContext<V>, x: V, pts: readonly GridPoint[], out: V, w: Scratch<V>): Promise<V> {
+  const { ops } = ctx;
+  const { x0, eps, u, e1 } = w;
   const order = pts.length - 1;
   const s = pts[0], t = pts[order];
   if (zeroSnr(s)) return zeroSnrStep(ctx, x, s, t, order, out);
-  const x0 = buffer(ctx), eps = buffer(ctx);
   if (t.data) {
     // one order lower to the last intermediate point, then the denoised estimate there
     let y = x;
-    if (order > 1) y = await dpmSolverStep(ctx, x, pts.slice(0, order), buffer(ctx));
+    if (order > 1) y = await dpmSolverStep(ctx, x, pts.slice(0, order), w.y, w);
     await evaluate(ctx, y, pts[order - 1], { x0 });
-    out.set(x0);
-    return out;
+    return ops.copy(out, x0);
   }
   await evaluate(ctx, x, s, { x0, eps });
   const h = t.logSnr - s.logSnr;
-  if (order === 1) return lin2(out, t.alpha, x0, t.sigma, eps);
-  const u = buffer(ctx), e1 = buffer(ctx);
+  if (order === 1) return ops.lin(out, [[t.alpha, x0], [t.sigma, eps]]);
   const s1 = pts[1];
   const r1 = (s1.logSnr - s.logSnr) / h;
-  lin2(u, s1.alpha, x0, s1.sigma, eps);
+  ops.lin(u, [[s1.alpha, x0], [s1.sigma, eps]]);
   await evaluate(ctx, u, s1, { eps: e1 });
   const phi1 = Math.expm1(h);
   if (order === 2) {
     const c = (0.5 / r1) * t.sigma * phi1;
-    return lin3(out, t.alpha, x0, t.sigma + c, eps, -c, e1);
+    return ops.lin(out, [[t.alpha, x0], [t.sigma + c, eps], [-c, e1]]);
   }
   const s2 = pts[2];
   const r2 = (s2.logSnr - s.logSnr) / h;
   const phi22 = phi2Plus(r2 * h);
   const phi2 = phi2Plus(h);
   const c1 = (r2 / r1) * s2.sigma * phi22;
-  lin3(u, s2.alpha, x0, s2.sigma + c1, eps, -c1, e1);
+  ops.lin(u, [[s2.alpha, x0], [s2.sigma + c1, eps], [-c1, e1]]);
   await evaluate(ctx, u, s2, { eps: e1 });
   const c2 = (1 / r2) * t.sigma * phi2;
-  return lin3(out, t.alpha, x0, t.sigma + c2, eps, -c2, e1);
+  return ops.lin(out, [[t.alpha, x0], [t.sigma + c2, eps], [-c2, e1]]);
 }
 
 function makeDpmSolver(order: 1 | 2 | 3): Sampler {
-  return {
+  return defineSampler({
     name: `dpm-solver-${order}`,
     summary: `single-step DPM-Solver-${order} (--steps = model evaluations, "fast" order split)`,
     stochastic: false,
-    async run(xStart, ctx) {
+    async runOn(xStart, ctx) {
+      const { ops } = ctx;
       const plan = singlestepPlan(ctx, order);
-      let x: Float64Array = Float64Array.from(xStart);
-      let next: Float64Array = buffer(ctx);
+      const w = { x0: ops.alloc(), eps: ops.alloc(), u: ops.alloc(), e1: ops.alloc(), y: ops.alloc() };
+      let x = ops.clone(xStart);
+      let next = ops.alloc();
       for (let j = 0; j < plan.length; j++) {
-        await dpmSolverStep(ctx, x, plan[j], next);
+        await dpmSolverStep(ctx, x, plan[j], next, w);
         [x, next] = [next, x];
         ctx.progress((j + 1) / plan.length);
       }
       return x;
     },
-  };
+  });
 }
 
 export const dpmSolver1 = makeDpmSolver(1);

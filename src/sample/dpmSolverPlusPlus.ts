@@ -29,25 +29,24 @@
  * A zero-SNR history point (logSnr = -infinity, where r would be infinite) lowers the order: the
  * step from alpha = 0 is the order-1 formula's finite limit (sigma_t/sigma_s) x_s + alpha_t D_0.
  */
-import { buffer, evaluate, lin2, lin3, lin4, phi2Minus, phi3Minus } from './common.ts';
+import { defineSampler, evaluate, phi2Minus, phi3Minus, walkGrid } from './common.ts';
 import type { GridPoint } from './steps.ts';
 import type { Sampler } from './types.ts';
 
 function makeMultistep(maxOrder: 2 | 3): Sampler {
-  return {
+  return defineSampler({
     name: `dpm-solver++${maxOrder}m`,
     summary: `multistep DPM-Solver++(${maxOrder}M) (data prediction; first step order 1)`,
     stochastic: false,
-    async run(xStart, ctx) {
-      const { grid } = ctx;
+    async runOn(xStart, ctx) {
+      const { grid, ops } = ctx;
       const steps = grid.length - 1;
-      const x = Float64Array.from(xStart);
-      const D: Float64Array[] = []; // D[0] newest
+      const x = ops.clone(xStart);
+      const D: (typeof x)[] = []; // D[0] newest
       const P: GridPoint[] = [];
-      const spare: Float64Array[] = [];
-      for (let i = 0; i < steps; i++) {
-        const p = grid[i], q = grid[i + 1];
-        const d = spare.pop() ?? buffer(ctx);
+      const spare: (typeof x)[] = [];
+      return walkGrid(ctx, x, async (p, q, i) => {
+        const d = spare.pop() ?? ops.alloc();
         await evaluate(ctx, x, p, { x0: d });
         D.unshift(d);
         P.unshift(p);
@@ -56,48 +55,42 @@ function makeMultistep(maxOrder: 2 | 3): Sampler {
           // zero-cost start-up corrector: x_1 += alpha_1 phi_2(h) (D_1 - D_0), the trapezoidal exponential
           // rule with the evaluation just made at the predicted x_1 (kept, not re-evaluated)
           const c = p.alpha * phi2Minus(p.logSnr - P[1].logSnr);
-          for (let j = 0; j < x.length; j++) x[j] += c * (D[0][j] - D[1][j]);
+          ops.lin(x, [[1, x], [c, D[0]], [-c, D[1]]]);
         }
-        if (q.data) {
-          x.set(d);
+        const stepIndex = i + 1;
+        let order = Math.min(maxOrder, stepIndex);
+        if (steps < 10) order = Math.min(order, steps + 1 - stepIndex);
+        for (let k = 0; k < order; k++) if (!Number.isFinite(P[k].logSnr)) { order = k === 0 ? 1 : k; break; }
+        const h = q.logSnr - p.logSnr;
+        const phi1 = Math.expm1(-h);
+        const a = q.sigma / p.sigma;
+        const b = -q.alpha * phi1;
+        if (order === 1) {
+          ops.lin(x, [[a, x], [b, D[0]]]);
+        } else if (order === 2) {
+          // x = a x - alpha phi1 D0 - 0.5 alpha phi1 (D0 - D1)/r0
+          const r0 = (P[0].logSnr - P[1].logSnr) / h;
+          const c = (0.5 * b) / r0;
+          ops.lin(x, [[a, x], [b + c, D[0]], [-c, D[1]]]);
         } else {
-          const stepIndex = i + 1;
-          let order = Math.min(maxOrder, stepIndex);
-          if (steps < 10) order = Math.min(order, steps + 1 - stepIndex);
-          for (let k = 0; k < order; k++) if (!Number.isFinite(P[k].logSnr)) { order = k === 0 ? 1 : k; break; }
-          const h = q.logSnr - p.logSnr;
-          const phi1 = Math.expm1(-h);
-          const a = q.sigma / p.sigma;
-          const b = -q.alpha * phi1;
-          if (order === 1) {
-            lin2(x, a, x, b, D[0]);
-          } else if (order === 2) {
-            const r0 = (P[0].logSnr - P[1].logSnr) / h;
-            // x = a x - alpha phi1 D0 - 0.5 alpha phi1 (D0 - D1)/r0
-            const c = (0.5 * b) / r0;
-            lin3(x, a, x, b + c, D[0], -c, D[1]);
-          } else {
-            const r0 = (P[0].logSnr - P[1].logSnr) / h;
-            const r1 = (P[1].logSnr - P[2].logSnr) / h;
-            const phi2 = phi2Minus(h);
-            const phi3 = phi3Minus(h);
-            // D1_0 = (D0 - D1)/r0, D1_1 = (D1 - D2)/r1; D1 = D1_0 + r0/(r0+r1)(D1_0 - D1_1); D2 = (D1_0 - D1_1)/(r0+r1)
-            // x = a x + b D0 + alpha phi2 D1 - alpha phi3 D2, expanded into coefficients of D0, D1, D2
-            const A2 = q.alpha * phi2, A3 = q.alpha * phi3;
-            const w = r0 / (r0 + r1), v = 2 / (r0 + r1); // v: see the note on D2 above
-            // D1 = (1 + w)/r0 D0 - ((1 + w)/r0 + w/r1) D1 + (w/r1) D2
-            // D2 =  v/r0 D0 - (v/r0 + v/r1) D1 + (v/r1) D2
-            const c0 = b + A2 * ((1 + w) / r0) - A3 * (v / r0);
-            const c1 = -A2 * ((1 + w) / r0 + w / r1) + A3 * (v / r0 + v / r1);
-            const c2 = A2 * (w / r1) - A3 * (v / r1);
-            lin4(x, a, x, c0, D[0], c1, D[1], c2, D[2]);
-          }
+          const r0 = (P[0].logSnr - P[1].logSnr) / h;
+          const r1 = (P[1].logSnr - P[2].logSnr) / h;
+          const phi2 = phi2Minus(h);
+          const phi3 = phi3Minus(h);
+          // D1_0 = (D0 - D1)/r0, D1_1 = (D1 - D2)/r1; D1 = D1_0 + r0/(r0+r1)(D1_0 - D1_1); D2 = (D1_0 - D1_1)/(r0+r1)
+          // x = a x + b D0 + alpha phi2 D1 - alpha phi3 D2, expanded into coefficients of D0, D1, D2
+          const A2 = q.alpha * phi2, A3 = q.alpha * phi3;
+          const w = r0 / (r0 + r1), v = 2 / (r0 + r1); // v: see the note on D2 above
+          // D1 = (1 + w)/r0 D0 - ((1 + w)/r0 + w/r1) D1 + (w/r1) D2
+          // D2 =  v/r0 D0 - (v/r0 + v/r1) D1 + (v/r1) D2
+          const c0 = b + A2 * ((1 + w) / r0) - A3 * (v / r0);
+          const c1 = -A2 * ((1 + w) / r0 + w / r1) + A3 * (v / r0 + v / r1);
+          const c2 = A2 * (w / r1) - A3 * (v / r1);
+          ops.lin(x, [[a, x], [c0, D[0]], [c1, D[1]], [c2, D[2]]]);
         }
-        ctx.progress((i + 1) / steps);
-      }
-      return x;
+      });
     },
-  };
+  });
 }
 
 export const dpmSolverPlusPlus2m = makeMultistep(2);

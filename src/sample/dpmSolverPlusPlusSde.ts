@@ -14,45 +14,34 @@
  * the finite limit x_t = alpha_t D_0 + sigma_t z for eta > 0 ((sigma_t/sigma_s) x_s + alpha_t D_0 for
  * eta = 0), and no correction follows an infinite h_last.
  */
-import { addNoise, buffer, evaluate, lin2, lin3 } from './common.ts';
-import type { Sampler } from './types.ts';
+import { defineSampler, evaluate, walkGrid } from './common.ts';
 
-export const dpmSolverPlusPlus2mSde: Sampler = {
+export const dpmSolverPlusPlus2mSde = defineSampler({
   name: 'dpm-solver++2m-sde',
   summary: 'DPM-Solver++(2M) SDE (k-diffusion midpoint form; --eta, default 1)',
   stochastic: true,
-  async run(xStart, ctx) {
-    const { grid } = ctx;
+  async runOn(xStart, ctx) {
+    const { ops } = ctx;
     const eta = ctx.options.eta ?? 1;
     if (!(eta >= 0) || !Number.isFinite(eta)) throw new Error(`dpm-solver++2m-sde: eta must be finite and >= 0 (value: ${eta})`);
-    const steps = grid.length - 1;
-    const x = Float64Array.from(xStart);
-    let d = buffer(ctx), dOld = buffer(ctx);
-    let hasOld = false;
-    let hLast = NaN;
-    for (let i = 0; i < steps; i++) {
-      const p = grid[i], q = grid[i + 1];
+    const x = ops.clone(xStart);
+    let d = ops.alloc(), dOld = ops.alloc();
+    let hLast = NaN; // logSnr step of the previous interval (NaN before the first)
+    return walkGrid(ctx, x, async (p, q) => {
       await evaluate(ctx, x, p, { x0: d });
-      if (q.data) {
-        x.set(d);
+      const h = q.logSnr - p.logSnr;
+      const etaH = eta === 0 ? 0 : eta * h;
+      const a = h === Infinity && eta > 0 ? 0 : (q.sigma / p.sigma) * Math.exp(-etaH);
+      const b = -q.alpha * Math.expm1(-h - etaH); // alpha_t (1 - e^{-(1+eta)h})
+      if (Number.isFinite(hLast) && Number.isFinite(h)) {
+        const c = (0.5 * b * h) / hLast; // (1/2) b / r
+        ops.lin(x, [[a, x], [b + c, d], [-c, dOld]]);
       } else {
-        const h = q.logSnr - p.logSnr;
-        const etaH = eta === 0 ? 0 : eta * h;
-        const a = h === Infinity && eta > 0 ? 0 : (q.sigma / p.sigma) * Math.exp(-etaH);
-        const b = -q.alpha * Math.expm1(-h - etaH); // alpha_t (1 - e^{-(1+eta)h})
-        if (hasOld && Number.isFinite(hLast) && Number.isFinite(h)) {
-          const c = (0.5 * b * h) / hLast; // (1/2) b / r
-          lin3(x, a, x, b + c, d, -c, dOld);
-        } else {
-          lin2(x, a, x, b, d);
-        }
-        if (eta > 0) addNoise(ctx, x, q.sigma * Math.sqrt(-Math.expm1(-2 * etaH)));
-        hLast = h;
+        ops.lin(x, [[a, x], [b, d]]);
       }
+      if (eta > 0) ops.addNoise(x, q.sigma * Math.sqrt(-Math.expm1(-2 * etaH)));
+      hLast = h;
       [d, dOld] = [dOld, d];
-      hasOld = true;
-      ctx.progress((i + 1) / steps);
-    }
-    return x;
+    });
   },
-};
+});

@@ -8,30 +8,19 @@
  * A step ending at sigma = 0 returns the denoised estimate (Euler to sigma = 0 on EDM gives exactly
  * that). One model evaluation per step.
  */
-import { buffer, evaluate, pfOdeDrift } from './common.ts';
-import type { Sampler } from './types.ts';
+import { defineSampler, driftTerms, evaluate, walkGrid } from './common.ts';
 
-export const euler: Sampler = {
+export const euler = defineSampler({
   name: 'euler',
   summary: 'Euler on the probability-flow ODE (first order)',
   stochastic: false,
-  async run(xStart, ctx) {
-    const { grid } = ctx;
-    const x = Float64Array.from(xStart);
-    const x0 = buffer(ctx), eps = buffer(ctx), d = buffer(ctx);
-    for (let i = 0; i + 1 < grid.length; i++) {
-      const p = grid[i], q = grid[i + 1];
-      if (q.data) {
-        await evaluate(ctx, x, p, { x0 });
-        x.set(x0);
-      } else {
-        await evaluate(ctx, x, p, { x0, eps });
-        pfOdeDrift(ctx, p, x0, eps, d);
-        const dt = q.t - p.t;
-        for (let j = 0; j < x.length; j++) x[j] += dt * d[j];
-      }
-      ctx.progress((i + 1) / (grid.length - 1));
-    }
-    return x;
+  async runOn(xStart, ctx) {
+    const { ops } = ctx;
+    const x = ops.clone(xStart);
+    const x0 = ops.alloc(), eps = ops.alloc();
+    return walkGrid(ctx, x, async (p, q) => {
+      await evaluate(ctx, x, p, { x0, eps });
+      ops.lin(x, [[1, x], ...driftTerms(ctx, p, x0, eps, q.t - p.t)]); // x + dt d(x, t)
+    });
   },
-};
+});

@@ -15,40 +15,33 @@
  * is the h -> infinity limit of the exact step, x = alpha_s x0_hat + sigma_s z. lambda = 0 is
  * identical to `euler`. The last step adds its noise (no final denoising); one evaluation per step.
  */
-import { addNoise, buffer, evaluate, lin2, zeroSnr } from './common.ts';
-import type { Sampler } from './types.ts';
+import { defineSampler, driftTerms, evaluate, walkGrid, zeroSnr } from './common.ts';
 
-export const eulerMaruyama: Sampler = {
+export const eulerMaruyama = defineSampler({
   name: 'euler-maruyama',
   summary: 'Euler-Maruyama on the reverse lambda-family (--lambda; 1 = reverse SDE, 0 = PF-ODE)',
   stochastic: true,
-  async run(xStart, ctx) {
-    const { grid, scheme } = ctx;
+  async runOn(xStart, ctx) {
+    const { scheme, ops } = ctx;
     const lambda = ctx.options.lambda;
     if (!(lambda >= 0) || !Number.isFinite(lambda)) throw new Error(`euler-maruyama: lambda must be finite and >= 0 (value: ${lambda})`);
-    const x = Float64Array.from(xStart);
-    const x0 = buffer(ctx), eps = buffer(ctx);
-    for (let i = 0; i + 1 < grid.length; i++) {
-      const p = grid[i], q = grid[i + 1];
-      if (q.data) {
+    const x = ops.clone(xStart);
+    const x0 = ops.alloc(), eps = ops.alloc();
+    return walkGrid(ctx, x, async (p, q) => {
+      if (lambda > 0 && zeroSnr(p)) {
         await evaluate(ctx, x, p, { x0 });
-        x.set(x0);
-      } else if (lambda > 0 && zeroSnr(p)) {
-        await evaluate(ctx, x, p, { x0 });
-        lin2(x, 0, x, q.alpha, x0);
-        addNoise(ctx, x, q.sigma);
-      } else {
-        await evaluate(ctx, x, p, { x0, eps });
-        const dt = q.t - p.t;
-        const g2 = lambda > 0 ? scheme.g2(p.t) : 0;
-        if (!Number.isFinite(g2) || g2 < 0) throw new Error(`euler-maruyama: g2 = ${g2} at t = ${p.t} (scheme ${scheme.name})`);
-        const a = scheme.dalpha(p.t) * dt;
-        const b = (scheme.dsigma(p.t) + (0.5 * lambda * lambda * g2) / p.sigma) * dt;
-        for (let j = 0; j < x.length; j++) x[j] += a * x0[j] + b * eps[j];
-        addNoise(ctx, x, lambda * Math.sqrt(g2 * Math.abs(dt)));
+        ops.lin(x, [[q.alpha, x0]]);
+        ops.addNoise(x, q.sigma);
+        return;
       }
-      ctx.progress((i + 1) / (grid.length - 1));
-    }
-    return x;
+      await evaluate(ctx, x, p, { x0, eps });
+      const dt = q.t - p.t;
+      const g2 = lambda > 0 ? scheme.g2(p.t) : 0;
+      if (!Number.isFinite(g2) || g2 < 0) throw new Error(`euler-maruyama: g2 = ${g2} at t = ${p.t} (scheme ${scheme.name})`);
+      // x + dt [alpha' x0 + (sigma' + (lambda^2/2) g^2 / sigma) eps] + lambda sqrt(g^2 |dt|) z
+      const [[a], [b]] = driftTerms(ctx, p, x0, eps);
+      ops.lin(x, [[1, x], [a * dt, x0], [(b + (0.5 * lambda * lambda * g2) / p.sigma) * dt, eps]]);
+      ops.addNoise(x, lambda * Math.sqrt(g2 * Math.abs(dt)));
+    });
   },
-};
+});

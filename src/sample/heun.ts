@@ -15,13 +15,13 @@
  * "sigma_i" is the VE-equivalent sigma / alpha and the churn is the forward transition from t_i to
  * t_hat (on EDM: x_hat = x + sqrt(t_hat^2 - t^2) S_noise z); t_hat is clamped to T.
  */
-import { buffer, evaluate, lin2, pfOdeDrift } from './common.ts';
+import { defineSampler, driftTerms, evaluate, walkGrid } from './common.ts';
 import { pointAtLogSnr } from './steps.ts';
 import type { GridPoint } from './steps.ts';
-import type { Sampler, SamplerContext } from './types.ts';
+import type { OpsContext } from './types.ts';
 
 /** EDM's churn: returns the raised point and writes x_hat into x (in place). */
-export function churn(ctx: SamplerContext, x: Float64Array, p: GridPoint, steps: number): GridPoint {
+export function churn<V>(ctx: OpsContext<V>, x: V, p: GridPoint, steps: number): GridPoint {
   const { sChurn, sTmin, sTmax, sNoise } = ctx.options.churn;
   if (sChurn <= 0 || p.data || !Number.isFinite(p.logSnr)) return p;
   const sigmaVe = Math.exp(-p.logSnr);
@@ -31,39 +31,28 @@ export function churn(ctx: SamplerContext, x: Float64Array, p: GridPoint, steps:
   const hat = pointAtLogSnr(ctx.scheme, p.logSnr - Math.log1p(gamma));
   if (hat.t <= p.t) return p;
   // exact forward transition p -> hat: alpha_{hat|p} = alpha_hat / alpha_p, sigma^2 = sigma_hat^2 (1 - e^{-2h})
-  const a = hat.alpha / p.alpha;
   const h = p.logSnr - hat.logSnr;
-  const s = hat.sigma * Math.sqrt(-Math.expm1(-2 * h));
-  for (let j = 0; j < x.length; j++) x[j] = a * x[j] + s * sNoise * ctx.rng.normal();
+  ctx.ops.lin(x, [[hat.alpha / p.alpha, x]]);
+  ctx.ops.addNoise(x, hat.sigma * Math.sqrt(-Math.expm1(-2 * h)) * sNoise);
   return hat;
 }
 
-export const heun: Sampler = {
+export const heun = defineSampler({
   name: 'heun',
   summary: 'Heun (EDM Algorithm 1/2, second order, optional churn); last step Euler to sigma = 0',
   stochastic: true,
-  async run(xStart, ctx) {
-    const { grid } = ctx;
-    const steps = grid.length - 1;
-    const x = Float64Array.from(xStart);
-    const x0 = buffer(ctx), eps = buffer(ctx), d = buffer(ctx), d2 = buffer(ctx), xNext = buffer(ctx);
-    for (let i = 0; i < steps; i++) {
-      const q = grid[i + 1];
-      const p = churn(ctx, x, grid[i], steps);
-      if (q.data) {
-        await evaluate(ctx, x, p, { x0 });
-        x.set(x0);
-      } else {
-        const dt = q.t - p.t;
-        await evaluate(ctx, x, p, { x0, eps });
-        pfOdeDrift(ctx, p, x0, eps, d);
-        lin2(xNext, 1, x, dt, d);
-        await evaluate(ctx, xNext, q, { x0, eps });
-        pfOdeDrift(ctx, q, x0, eps, d2);
-        for (let j = 0; j < x.length; j++) x[j] += 0.5 * dt * (d[j] + d2[j]);
-      }
-      ctx.progress((i + 1) / steps);
-    }
-    return x;
+  async runOn(xStart, ctx) {
+    const { ops } = ctx;
+    const steps = ctx.grid.length - 1;
+    const x = ops.clone(xStart);
+    const x0 = ops.alloc(), eps = ops.alloc(), d = ops.alloc(), xNext = ops.alloc();
+    return walkGrid(ctx, x, async (p, q) => {
+      const dt = q.t - p.t;
+      await evaluate(ctx, x, p, { x0, eps });
+      ops.lin(d, driftTerms(ctx, p, x0, eps)); // d_i
+      ops.lin(xNext, [[1, x], [dt, d]]); // Euler predictor
+      await evaluate(ctx, xNext, q, { x0, eps });
+      ops.lin(x, [[1, x], [0.5 * dt, d], ...driftTerms(ctx, q, x0, eps, 0.5 * dt)]); // trapezoid
+    }, async (p) => churn(ctx, x, p, steps));
   },
-};
+});

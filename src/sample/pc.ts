@@ -15,59 +15,41 @@
  * on VP its DDPM discretisation). As score_sde with `denoise=True`, the result is x_mean of the last
  * predictor step; a step ending at sigma = 0 returns x0_hat. Each grid step costs M + 1 evaluations.
  */
-import { buffer, evaluate } from './common.ts';
-import type { Sampler } from './types.ts';
+import { defineSampler, evaluate, walkGrid } from './common.ts';
 
-export const pc: Sampler = {
+export const pc = defineSampler({
   name: 'pc',
   summary: 'predictor-corrector: reverse-diffusion predictor + Langevin corrector (--snr)',
   stochastic: true,
-  async run(xStart, ctx) {
-    const { grid, n, dim, rng } = ctx;
+  async runOn(xStart, ctx) {
+    const { grid, ops } = ctx;
     const { snr, correctorSteps } = ctx.options;
-    const steps = grid.length - 1;
-    const x = Float64Array.from(xStart);
-    const xMean = buffer(ctx), s = buffer(ctx), z = buffer(ctx), x0 = buffer(ctx);
-    const meanRowNorm = (v: Float64Array): number => {
-      let acc = 0;
-      for (let r = 0; r < n; r++) {
-        let q = 0;
-        for (let j = 0; j < dim; j++) q += v[r * dim + j] * v[r * dim + j];
-        acc += Math.sqrt(q);
-      }
-      return acc / n;
-    };
-    for (let i = 0; i < steps; i++) {
-      const p = grid[i], q = grid[i + 1];
+    const x = ops.clone(xStart);
+    const xMean = ops.alloc(), s = ops.alloc(), z = ops.alloc();
+    /** Langevin corrector at t = p */
+    const correct = async (p: (typeof grid)[number], i: number): Promise<typeof p> => {
+      const q = grid[i + 1];
       const alphaRatio = q.alpha > 0 ? Math.min(1, p.alpha / q.alpha) : 1; // alpha_{t|s}
-      // Langevin corrector at t = p
       for (let c = 0; c < correctorSteps; c++) {
         await evaluate(ctx, x, p, { score: s });
-        rng.fillNormal(z);
-        const gn = meanRowNorm(s);
+        ops.fillNormal(z);
+        const gn = await ops.meanRowNorm(s);
         if (!(gn > 0)) continue;
-        const step = 2 * alphaRatio * alphaRatio * Math.pow((snr * meanRowNorm(z)) / gn, 2);
-        const noise = Math.sqrt(2 * step);
-        for (let j = 0; j < x.length; j++) x[j] += step * s[j] + noise * z[j];
+        const step = 2 * alphaRatio * alphaRatio * Math.pow((snr * (await ops.meanRowNorm(z))) / gn, 2);
+        ops.lin(x, [[1, x], [step, s], [Math.sqrt(2 * step), z]]);
       }
-      if (q.data) {
-        await evaluate(ctx, x, p, { x0 });
-        x.set(x0);
-        xMean.set(x0);
-      } else {
-        // reverse-diffusion predictor from the step's forward transition
-        await evaluate(ctx, x, p, { score: s });
-        const h = q.logSnr - p.logSnr;
-        const var_ = p.sigma * p.sigma * -Math.expm1(-2 * h); // sigma_{t|s}^2
-        const aTs = p.alpha / q.alpha; // alpha_{t|s}
-        for (let j = 0; j < x.length; j++) {
-          const m = x[j] - (aTs - 1) * x[j] + var_ * s[j];
-          xMean[j] = m;
-          x[j] = m + Math.sqrt(var_) * rng.normal();
-        }
-      }
-      ctx.progress((i + 1) / steps);
-    }
-    return xMean;
+      return p;
+    };
+    await walkGrid(ctx, x, async (p, q) => {
+      // reverse-diffusion predictor from the step's forward transition
+      await evaluate(ctx, x, p, { score: s });
+      const h = q.logSnr - p.logSnr;
+      const var_ = p.sigma * p.sigma * -Math.expm1(-2 * h); // sigma_{t|s}^2
+      const aTs = p.alpha / q.alpha; // alpha_{t|s}
+      ops.lin(xMean, [[1 - (aTs - 1), x], [var_, s]]);
+      ops.copy(x, xMean);
+      ops.addNoise(x, Math.sqrt(var_));
+    }, correct);
+    return grid[grid.length - 1].data ? x : xMean;
   },
-};
+});

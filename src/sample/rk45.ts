@@ -8,9 +8,10 @@
  * (one extra evaluation). `--steps` and `--spacing` only fix the end points; a grid ending at
  * sigma = 0 adds one evaluation for the denoised estimate. nfe counts every evaluation made.
  */
-import { buffer, evaluate, pfOdeDrift } from './common.ts';
+import { defineSampler, driftTerms, evaluate } from './common.ts';
+import type { Term } from './ops.ts';
 import { pointAt } from './steps.ts';
-import type { Sampler, SamplerContext } from './types.ts';
+import type { OpsContext } from './types.ts';
 
 const C = [0, 1 / 5, 3 / 10, 4 / 5, 8 / 9, 1];
 const A: number[][] = [
@@ -29,72 +30,70 @@ const E = [71 / 57600, 0, -71 / 16695, 71 / 1920, -17253 / 339200, 22 / 525, -1 
 /** Largest number of model evaluations before rk45 gives up. */
 export const RK45_MAX_NFE = 100_000;
 
-export const rk45: Sampler = {
+export const rk45 = defineSampler({
   name: 'rk45',
   summary: 'adaptive Dormand-Prince RK45 on the probability-flow ODE (--rtol, --atol)',
   stochastic: false,
-  async run(xStart, ctx) {
-    const { grid, scheme } = ctx;
+  async runOn(xStart, ctx) {
+    const { grid, scheme, ops } = ctx;
     const { rtol, atol } = ctx.options;
     if (!(rtol > 0) || !(atol > 0)) throw new Error(`rk45: rtol and atol must be > 0 (rtol = ${rtol}, atol = ${atol})`);
     const last = grid[grid.length - 1];
     const endPoint = last.data ? grid[grid.length - 2] : last;
     const t0 = grid[0].t;
     const t1 = endPoint.t;
-    const x0 = buffer(ctx), eps = buffer(ctx);
-    const f = async (t: number, y: Float64Array, out: Float64Array): Promise<void> => {
-      if (ctx.model.nfe > RK45_MAX_NFE) throw new Error(`rk45: more than ${RK45_MAX_NFE} model evaluations; loosen --rtol/--atol`);
+    const x0 = ops.alloc(), eps = ops.alloc();
+    const f = async (t: number, y: typeof xStart, out: typeof xStart): Promise<void> => {
+      if (ops.nfe > RK45_MAX_NFE) throw new Error(`rk45: more than ${RK45_MAX_NFE} model evaluations; loosen --rtol/--atol`);
       const p = pointAt(scheme, t);
       await evaluate(ctx, y, p, { x0, eps });
-      pfOdeDrift(ctx, p, x0, eps, out);
+      ops.lin(out, driftTerms(ctx, p, x0, eps));
     };
-    let y: Float64Array = Float64Array.from(xStart);
+    let y = ops.clone(xStart);
     if (t1 < t0) y = await integrate(ctx, f, y, t0, t1, rtol, atol);
     if (last.data) {
       await evaluate(ctx, y, endPoint, { x0 });
-      y.set(x0);
+      ops.copy(y, x0);
     }
     ctx.progress(1);
     return y;
   },
-};
+});
 
-type Rhs = (t: number, y: Float64Array, out: Float64Array) => Promise<void>;
+type Rhs<V> = (t: number, y: V, out: V) => Promise<void>;
 
-function rmsScaled(v: Float64Array, y: Float64Array, yNew: Float64Array | null, rtol: number, atol: number): number {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) {
-    const sc = atol + rtol * (yNew ? Math.max(Math.abs(y[i]), Math.abs(yNew[i])) : Math.abs(y[i]));
-    const r = v[i] / sc;
-    s += r * r;
-  }
-  return Math.sqrt(s / Math.max(1, v.length));
+/** y + sum_j h w_j K_j as terms of a linear combination */
+function tableauTerms<V>(y: V | null, h: number, w: readonly number[], K: readonly V[]): Term<V>[] {
+  const terms: Term<V>[] = y === null ? [] : [[1, y]];
+  w.forEach((wj, j) => { if (wj !== 0) terms.push([h * wj, K[j]]); });
+  return terms;
 }
 
-async function integrate(ctx: SamplerContext, f: Rhs, yStart: Float64Array, tStart: number, tEnd: number, rtol: number, atol: number): Promise<Float64Array> {
+async function integrate<V>(ctx: OpsContext<V>, f: Rhs<V>, yStart: V, tStart: number, tEnd: number, rtol: number, atol: number): Promise<V> {
+  const { ops } = ctx;
   const dir = Math.sign(tEnd - tStart);
   const span = Math.abs(tEnd - tStart);
-  const K = Array.from({ length: 7 }, () => buffer(ctx));
-  let y: Float64Array = yStart;
-  let yNew: Float64Array = buffer(ctx);
-  const tmp = buffer(ctx);
+  const K = Array.from({ length: 7 }, () => ops.alloc());
+  let y = yStart;
+  let yNew = ops.alloc();
+  const tmp = ops.alloc();
   let t = tStart;
   await f(t, y, K[0]);
   // Hairer's initial step
   let h: number;
   {
-    const d0 = rmsScaled(y, y, null, rtol, atol);
-    const d1 = rmsScaled(K[0], y, null, rtol, atol);
+    const d0 = await ops.rmsScaled(y, y, null, rtol, atol);
+    const d1 = await ops.rmsScaled(K[0], y, null, rtol, atol);
     const h0 = d0 < 1e-5 || d1 < 1e-5 ? 1e-6 : (0.01 * d0) / d1;
     const hh = Math.min(h0, span);
-    for (let i = 0; i < y.length; i++) tmp[i] = y[i] + dir * hh * K[0][i];
+    ops.lin(tmp, [[1, y], [dir * hh, K[0]]]);
     await f(t + dir * hh, tmp, K[1]);
-    for (let i = 0; i < y.length; i++) K[1][i] -= K[0][i];
-    const d2 = rmsScaled(K[1], y, null, rtol, atol) / hh;
+    ops.lin(K[1], [[1, K[1]], [-1, K[0]]]);
+    const d2 = (await ops.rmsScaled(K[1], y, null, rtol, atol)) / hh;
     const h1 = Math.max(d1, d2) <= 1e-15 ? Math.max(1e-6, hh * 1e-3) : Math.pow(0.01 / Math.max(d1, d2), 1 / 5);
     h = Math.min(100 * hh, h1, span);
   }
-  const err = buffer(ctx);
+  const err = ops.alloc();
   let rejected = false;
   while (dir * (tEnd - t) > 0) {
     if (h < 1e-14 * Math.max(1, Math.abs(t))) throw new Error(`rk45: step size underflow at t = ${t}`);
@@ -102,27 +101,14 @@ async function integrate(ctx: SamplerContext, f: Rhs, yStart: Float64Array, tSta
     if (h >= Math.abs(tEnd - t)) { h = Math.abs(tEnd - t); last = true; }
     const hs = dir * h;
     for (let s = 1; s < 6; s++) {
-      const a = A[s];
-      for (let i = 0; i < y.length; i++) {
-        let acc = y[i];
-        for (let j = 0; j < s; j++) acc += hs * a[j] * K[j][i];
-        tmp[i] = acc;
-      }
+      ops.lin(tmp, tableauTerms(y, hs, A[s], K));
       await f(t + C[s] * hs, tmp, K[s]);
     }
-    for (let i = 0; i < y.length; i++) {
-      let acc = y[i];
-      for (let j = 0; j < 6; j++) acc += hs * B[j] * K[j][i];
-      yNew[i] = acc;
-    }
+    ops.lin(yNew, tableauTerms(y, hs, B.slice(0, 6), K));
     const tNew = last ? tEnd : t + hs;
     await f(tNew, yNew, K[6]);
-    for (let i = 0; i < y.length; i++) {
-      let acc = 0;
-      for (let j = 0; j < 7; j++) acc += E[j] * K[j][i];
-      err[i] = hs * acc;
-    }
-    const en = rmsScaled(err, y, yNew, rtol, atol);
+    ops.lin(err, tableauTerms(null, hs, E, K));
+    const en = await ops.rmsScaled(err, y, yNew, rtol, atol);
     if (en <= 1) {
       const factor = en === 0 ? 10 : Math.min(10, 0.9 * Math.pow(en, -1 / 5));
       t = tNew;

@@ -1,9 +1,11 @@
 /**
  * The sampler contract: every sampler is a function of (x_start, context) -> samples that reads
  * only the scheme's float64 views (alpha, sigma, logSnr, its inverse, dalpha, dsigma, g2) and the
- * model's views; no sampler contains per-scheme code.
+ * model's views; no sampler contains per-scheme code. A sampler is written once against
+ * {@link VectorOps} (`runOn`) and runs on host float64 arrays (`run`) or on device buffers.
  */
 import type { ModelViews } from '../score/model.ts';
+import type { VectorOps } from './ops.ts';
 import type { Scheme } from '../scheme/types.ts';
 import type { Rng } from './rng.ts';
 import type { GridOptions, GridPoint } from './steps.ts';
@@ -59,13 +61,24 @@ export interface SamplerContext {
   readonly progress: (fraction: number) => void;
 }
 
-/** A registered sampler. */
-export interface Sampler {
+/** The context of a sampler run on arrays of type V: the model and the noise come through `ops`. */
+export interface OpsContext<V> extends Omit<SamplerContext, 'model'> {
+  readonly ops: VectorOps<V>;
+}
+
+/** The algorithm of a sampler, once, for any array type. */
+export interface SamplerAlgorithm {
   readonly name: string;
   /** one line for `--help` */
   readonly summary: string;
   /** true when the sampler draws noise during sampling */
   readonly stochastic: boolean;
-  /** Run from x at grid[0] (not modified); returns the samples. */
+  /** Run from x at grid[0] (not modified); returns the samples (a new array). */
+  runOn<V>(x: V, ctx: OpsContext<V>): Promise<V>;
+}
+
+/** A registered sampler. */
+export interface Sampler extends SamplerAlgorithm {
+  /** Run on host float64 arrays from x at grid[0] (not modified); returns the samples. */
   run(x: Float64Array, ctx: SamplerContext): Promise<Float64Array>;
 }
