@@ -18,7 +18,7 @@ import { loadScheme } from '../scheme/load.ts';
 import { GaussianMixtureModel } from '../score/gmm.ts';
 import type { ScoreModel } from '../score/model.ts';
 import { openModelForCli, type CliModel } from '../score/neural.ts';
-import { Rng } from '../train/rng.ts';
+import { Rng } from '../sample/rng.ts';
 
 const KNOWN = ['scheme', 'score', 'model', 'points', 'div', 'out', 'rtol', 'atol', 't-start', 'seed', 'n', 'batch', 'dequantize', 'class'];
 

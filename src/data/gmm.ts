@@ -4,7 +4,7 @@
  * is its component, so mixtures double as labelled data for guidance.
  */
 import type { GmmSpec } from '../score/gmm.ts';
-import { Rng } from '../train/rng.ts';
+import { Rng } from '../sample/rng.ts';
 import type { DataBatch, Dataset } from './dataset.ts';
 
 /** Training data sampled from a mixture. */

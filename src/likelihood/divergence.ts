@@ -10,7 +10,7 @@
  */
 import { convertViews, type NoiseLevel, type ScoreModel } from '../score/model.ts';
 import { isDifferentiable, type DivergenceMode } from '../score/neural.ts';
-import type { Rng } from '../train/rng.ts';
+import type { Rng } from '../sample/rng.ts';
 
 export type { DivergenceMode } from '../score/neural.ts';
 

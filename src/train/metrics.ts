@@ -3,7 +3,7 @@
  * (Rabin et al. 2011; Bonneel et al. 2015), SW2(P, Q)^2 = E_theta W2^2(theta.P, theta.Q) over
  * random unit directions theta, each 1-D W2 computed exactly by sorting equal-size samples.
  */
-import { Rng } from './rng.ts';
+import { Rng } from '../sample/rng.ts';
 
 /** SW2 between two equal-size point sets (n x D, row-major), with `projections` random directions. */
 export function slicedWasserstein(a: ArrayLike<number>, b: ArrayLike<number>, D: number, projections = 128, seed = 1): number {
