@@ -134,6 +134,16 @@ function step(n: MathNode): MathNode {
       if (ca === 1) return num(1);
       if (view(a).kind === 'call' && (view(a) as { name: string }).name === 'sqrt' && cb === 2) return (view(a) as { arg: MathNode }).arg;
       if (view(a).kind === 'call' && (view(a) as { name: string }).name === 'exp') return call('exp', mul(b, (view(a) as { arg: MathNode }).arg));
+      // c^u = exp(u log c) for a constant c > 0 and u depending on t (VE-type rates r^t integrate)
+      if (ca !== undefined && ca > 0 && cb === undefined) return call('exp', mul(b, num(Math.log(ca))));
+      // (k y)^n = k^n y^n for a constant k, when n is an integer or k > 0 (true for every real y)
+      if (cb !== undefined) {
+        const av = view(a);
+        if (av.kind === 'bin' && av.op === 'multiply') {
+          const k = c(av.a);
+          if (k !== undefined && (Number.isInteger(cb) || k > 0)) return mul(num(k ** cb), pow(av.b, b));
+        }
+      }
       return pow(a, b);
   }
   return bin(v.op, a, b);

@@ -91,11 +91,12 @@ export function fromMarginal(alphaE: MathNode, sigmaE: MathNode): Core {
   const dalphaE = derivative(alphaE), dsigmaE = derivative(sigmaE);
   const alpha = compile1(alphaE), sigma = compile1(sigmaE), dalpha = compile1(dalphaE), dsigma = compile1(dsigmaE);
   const f = (t: number) => dalpha(t) / alpha(t);
-  // g^2 = 2 sigma (sigma' - sigma f)  (MATH.md 1)
-  const g2 = (t: number) => 2 * sigma(t) * (dsigma(t) - sigma(t) * f(t));
   const fE = S(div(dalphaE, alphaE));
-  const g2E = S(mul(mul(num(2), sigmaE), sub(dsigmaE, mul(sigmaE, fE))));
   const sigma2E = S(sq(sigmaE));
+  // g^2 = (sigma^2)' - 2 f sigma^2 (MATH.md 1), from sigma^2 rather than 2 sigma sigma': finite where
+  // sigma' is not (sigma = sqrt(t) at t = 0 gives 2 sqrt(t) (0.5/sqrt(t)) = 0 * inf)
+  const g2E = S(sub(derivative(sigma2E), mul(mul(num(2), fE), sigma2E)));
+  const g2 = compile1(g2E);
   const fns: Fns = {
     alpha, sigma, f, g2, dalpha, dsigma,
     sigma2: (t) => sigma(t) ** 2,

@@ -1,0 +1,36 @@
+/**
+ * Closed forms for the shapes users write: g = c e^{k t} and g^2 = c r^t (VE-type SDEs) integrate
+ * symbolically; a marginal sigma = sqrt(a t) has a finite g^2 at t = 0 (g^2 is derived from
+ * sigma^2, not from 2 sigma sigma', which is 0 * infinity there).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { declareScheme } from '../../src/scheme/declare.ts';
+
+const rel = (a: number, b: number): number => Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
+
+test('g = c exp(k t) with f = 0: sigma^2 = c^2 expm1(2 k t) / (2 k), symbolic', () => {
+  fc.assert(fc.property(fc.double({ min: 0.05, max: 3, noNaN: true }), fc.double({ min: 0.2, max: 4, noNaN: true }), fc.double({ min: 0.01, max: 1, noNaN: true }), (c, k, t) => {
+    const { scheme } = declareScheme({ params: { c, k }, time: { t0: 1e-4, T: 1 }, sde: { f: '0', g: 'c * exp(k * t)' } });
+    assert.equal(scheme.quantities.sigma2.method, 'symbolic');
+    assert.ok(rel(scheme.sigma2(t), (c * c * Math.expm1(2 * k * t)) / (2 * k)) < 1e-12);
+  }), { numRuns: 25 });
+});
+
+test('g^2 = c r^t (r > 1) with f = 0: sigma^2 = c (r^t - 1) / log r, symbolic', () => {
+  fc.assert(fc.property(fc.double({ min: 0.05, max: 3, noNaN: true }), fc.double({ min: 1.5, max: 1e5, noNaN: true }), fc.double({ min: 0.01, max: 1, noNaN: true }), (c, r, t) => {
+    const { scheme } = declareScheme({ params: { c, r }, time: { t0: 1e-4, T: 1 }, sde: { f: '0', g2: 'c * r^t' } });
+    assert.equal(scheme.quantities.sigma2.method, 'symbolic');
+    assert.ok(rel(scheme.sigma2(t), (c * Math.expm1(t * Math.log(r))) / Math.log(r)) < 1e-12);
+  }), { numRuns: 25 });
+});
+
+test('marginal sigma = sqrt(a t): g^2 is finite at t = 0 and equals its limit a', () => {
+  fc.assert(fc.property(fc.double({ min: 0.1, max: 5, noNaN: true }), (a) => {
+    const { scheme } = declareScheme({ params: { a }, time: { t0: 1e-3, T: 0.9 }, marginal: { alpha: '1 - t', sigma: 'sqrt(a * t)' } });
+    // g^2 = (sigma^2)' - 2 f sigma^2 = a + 2 a t / (1 - t)
+    assert.ok(rel(scheme.g2(0), a) < 1e-12, `g2(0) = ${scheme.g2(0)}`);
+    assert.ok(rel(scheme.g2(0.5), a + a * 2 * 0.5 / 0.5) < 1e-12);
+  }), { numRuns: 20 });
+});
