@@ -10,8 +10,8 @@ import { loadDeclared } from '../scheme/load.ts';
 import { runProofs } from '../proofs/runner.ts';
 import { GaussianMixtureModel } from '../score/gmm.ts';
 import { sample } from '../sample/sample.ts';
-import { createRng } from '../sample/rng.ts';
-import { slicedWasserstein } from '../train/metrics.ts';
+import { Rng, createRng } from '../sample/rng.ts';
+import { slicedWasserstein } from '../sample/slicedWasserstein.ts';
 
 const RING8 = {
   weights: Array(8).fill(1 / 8),
@@ -37,11 +37,11 @@ export async function run(argv: string[]): Promise<number> {
     failed += proofs.length - passed;
     const symbolic = Object.values(scheme.quantities).filter((q) => q.method === 'symbolic').length;
     const res = await sample({ scheme, model, sampler: 'dpm-solver++2m', steps, spacing: 'logsnr', n, seed: 1 });
-    const sw = slicedWasserstein(res.samples, exact, 2, 64, 7);
+    const sw = slicedWasserstein(res.samples, exact, 2, 64, { p: 2, rng: new Rng(7) });
     rows.push({ scheme: name, form: scheme.form, symbolic: `${symbolic}/${Object.keys(scheme.quantities).length}`, inverse: scheme.inverse.method, terminalKl: report.terminalKl, proofs: `${passed}/${proofs.length}`, failedProofs: proofs.filter((p) => !p.ok).map((p) => p.id), deriveMs, sw, nfe: res.nfe });
   }
   // reference: the distance between two independent exact sample sets of the same size
-  const floor = slicedWasserstein(model.sampleData(n, createRng(999)), exact, 2, 64, 7);
+  const floor = slicedWasserstein(model.sampleData(n, createRng(999)), exact, 2, 64, { p: 2, rng: new Rng(7) });
   if (bool(a, 'json')) { console.log(JSON.stringify({ rows, swFloor: floor, sampler: 'dpm-solver++2m', steps, n }, null, 2)); return failed ? 1 : 0; }
   console.log(`sdekit demo: every built-in scheme derived, proved, and sampled (ring of 8 Gaussians, exact score, dpm-solver++2m, ${steps} steps uniform in logSnr, ${n} points)\n`);
   console.log(['scheme', 'form', 'closed forms', 'inverse', 'terminal KL', 'proofs', 'derive ms', 'NFE', 'SW2 to data'].map((h, i) => (i === 0 ? h.padEnd(19) : h.padStart(14))).join(''));

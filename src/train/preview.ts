@@ -6,11 +6,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Dataset } from '../data/dataset.ts';
+import { Rng } from '../sample/rng.ts';
 import { sample } from '../sample/sample.ts';
+import { slicedWasserstein } from '../sample/slicedWasserstein.ts';
 import type { Scheme } from '../scheme/types.ts';
 import { loadRun } from '../score/neural.ts';
 import { RUN_FILES } from './config.ts';
-import { slicedWasserstein } from './metrics.ts';
 import { scatterSvg } from './plot.ts';
 import { imageGridPng } from './png.ts';
 
@@ -37,11 +38,11 @@ export async function renderSamples(dir: string, scheme: Scheme, data: Dataset, 
     }
     const held = data.heldOut(n);
     const file = path.join(dir, RUN_FILES.samplesSvg);
-    let sw: number | undefined;
+    // SW2 over 128 random directions (a fixed seed, so runs compare)
+    const sw = slicedWasserstein(r.samples, held.x, data.dim, 128, { p: 2, rng: new Rng(1) });
     if (data.dim === 2) {
-      sw = slicedWasserstein(r.samples, held.x, 2);
       fs.writeFileSync(file, scatterSvg(r.samples, held.x, `${data.name}: ${n} samples (${PREVIEW_SAMPLER.sampler}, ${PREVIEW_SAMPLER.steps2d} ${PREVIEW_SAMPLER.spacing} steps), SW2 ${sw.toFixed(3)}`));
-    } else sw = slicedWasserstein(r.samples, held.x, data.dim);
+    }
     return data.dim === 2 ? { file, slicedWasserstein: sw } : { file: '', slicedWasserstein: sw };
   } finally {
     cond.dispose();
