@@ -8,7 +8,10 @@
  *
  * Writes {"samples", "nfe", "seconds", "sampler", "scheme"} to --out; prints a summary, or with
  * --json one document {"nfe", "seconds", "backend"}; shows a progress bar on stderr when it is a
- * terminal. The exact mixture score runs as float64 host loops, so its backend is "host".
+ * terminal. The exact mixture score runs as float64 host loops (backend "host"; `--backend cpu`,
+ * `wasm` and `tensorflow` keep that path), or with `--backend webgpu` / `SDEKIT_BACKEND=webgpu`
+ * entirely on float32 WebGPU buffers (generated kernels on Dawn, src/kernels/deviceOps.ts), reported
+ * as "webgpu (<adapter>)". A `--model DIR` network runs on the TensorFlow.js backend it selects.
  */
 import { writeFileSync } from 'node:fs';
 import { allowOnly, bool, num, parseArgs, req, str } from './args.ts';
@@ -17,6 +20,9 @@ import { readGmmFile } from '../data/gmmFile.ts';
 import { GaussianMixtureModel, DATA_LEVEL } from '../score/gmm.ts';
 import type { ScoreModel } from '../score/model.ts';
 import { openModelForCli, writeGrid, type CliModel } from '../score/neural.ts';
+import { BACKEND_NAMES } from '../backend/select.ts';
+import { describeAdapter, probeDawn } from '../backend/webgpu.ts';
+import { KernelRuntime } from '../kernels/runtime.ts';
 import { loadScheme } from '../scheme/load.ts';
 import { plotPng, plotSvg } from '../sample/plot.ts';
 import { readNoiseFile, toRows } from '../sample/noiseFile.ts';
@@ -68,8 +74,10 @@ samplers: ${SAMPLER_NAMES.join(', ')}`);
 
   const scoreSpec = str(a, 'score');
   const modelDir = str(a, 'model');
-  const backendFlag = str(a, 'backend') ?? process.env.SDEKIT_BACKEND;
+  const backendArg = str(a, 'backend');
+  const backendFlag = backendArg ?? (process.env.SDEKIT_BACKEND || undefined);
   let backend = 'host';
+  let device: { runtime: KernelRuntime; description: string } | undefined;
   let model: ScoreModel;
   let gmm: GaussianMixtureModel | null = null;
   let run: CliModel | null = null;
@@ -83,6 +91,8 @@ samplers: ${SAMPLER_NAMES.join(', ')}`);
     if (!scoreSpec.startsWith('gmm:') || scoreSpec.length <= 4) throw new UserError('--score', 'must be gmm:FILE (a GMM file, DESIGN.md)', { value: scoreSpec });
     if (a.flags.has('class') || a.flags.has('guidance') || a.flags.has('grid') || a.flags.has('classifier')) throw new UserError('--class', '--class, --guidance, --classifier and --grid need --model DIR');
     model = gmm = new GaussianMixtureModel(readGmmFile(scoreSpec.slice(4), '--score'));
+    device = await analyticDevice(backendFlag, backendArg !== undefined ? '--backend' : 'SDEKIT_BACKEND');
+    if (device) backend = device.description;
   }
   const grid = str(a, 'grid');
   if (grid !== undefined && run?.config.dataShape.length !== 3) throw new UserError('--grid', 'draws image samples; use --plot for 2-D models', { value: grid });
@@ -105,7 +115,7 @@ samplers: ${SAMPLER_NAMES.join(', ')}`);
   const bar = progressBar(`${samplerName} ${steps} steps`);
   const result = await sample({
     scheme, model, sampler: samplerName, steps, spacing: spacing as Spacing, rho, noise, n, seed,
-    lambda, eta, rtol, atol, snr, churn: { sChurn }, onProgress: bar.update,
+    lambda, eta, rtol, atol, snr, churn: { sChurn }, onProgress: bar.update, device,
   });
   bar.done();
 
@@ -124,8 +134,28 @@ samplers: ${SAMPLER_NAMES.join(', ')}`);
   if (bool(a, 'json')) {
     console.log(JSON.stringify({ nfe: result.nfe, seconds: result.seconds, backend }));
   } else {
-    const note = backendFlag ? ` (--backend ${backendFlag} ignored: the exact score needs no tensor backend)` : '';
+    const note = backendFlag && !device && !run ? ` (--backend ${backendFlag}: the exact score runs as float64 host loops)` : '';
     console.log(`${result.n} samples of dimension ${result.dim} from ${scheme.name} with ${samplerName}: nfe ${result.nfe}, ${result.seconds.toFixed(3)} s, backend ${backend}${note} -> ${out}${plot ? `, plot ${plot}` : ''}`);
   }
   return 0;
+}
+
+/** Backends accepted with an analytic score: all but webgpu keep the float64 host path. */
+const ANALYTIC_BACKENDS = ['host', ...BACKEND_NAMES];
+
+/**
+ * The device for an analytic score: undefined for the host path, the opened Dawn device for
+ * webgpu; an unknown name or an unavailable WebGPU is a UserError on `field` that lists what is
+ * available.
+ */
+async function analyticDevice(name: string | undefined, field: string): Promise<{ runtime: KernelRuntime; description: string } | undefined> {
+  if (name === undefined || name === '') return undefined;
+  if (!ANALYTIC_BACKENDS.includes(name)) throw new UserError(field, `unknown backend; known: ${ANALYTIC_BACKENDS.join(', ')}`, { value: name });
+  if (name !== 'webgpu') return undefined;
+  const p = await probeDawn();
+  if (!p.ok) {
+    const avail = ANALYTIC_BACKENDS.filter((b) => b !== 'webgpu');
+    throw new UserError(field, `backend "webgpu" is unavailable: ${p.reason}; available: ${avail.join(', ')} (the exact score runs as float64 host loops on each)`, { value: name });
+  }
+  return { runtime: new KernelRuntime(p.context.device), description: `webgpu (${describeAdapter(p.context.info)})` };
 }

@@ -1,9 +1,13 @@
 /**
  * The sampling engine's entry point: build the step grid, start at x_T = sigma(T) * noise
  * (DESIGN.md), run a registered sampler, and report the samples with the number of model
- * evaluations actually made and the wall time.
+ * evaluations actually made and the wall time. With `device`, an analytic model runs entirely on
+ * float32 device buffers (src/kernels/deviceOps.ts): upload x_T, run, one readback at the end.
  */
 import { UserError } from '../errors.ts';
+import { DeviceOps } from '../kernels/deviceOps.ts';
+import { mixtureOf } from '../kernels/gmmViews.ts';
+import type { KernelRuntime } from '../kernels/runtime.ts';
 import { ModelViews } from '../score/model.ts';
 import type { ScoreModel } from '../score/model.ts';
 import type { Scheme } from '../scheme/types.ts';
@@ -39,6 +43,8 @@ export interface SampleOptions {
   readonly correctorSteps?: number;
   /** progress in [0, 1] */
   readonly onProgress?: (fraction: number) => void;
+  /** run on this WebGPU device (analytic models only); `description` is reported as the backend */
+  readonly device?: { readonly runtime: KernelRuntime; readonly description: string };
 }
 
 /** What {@link sample} returns. */
@@ -51,6 +57,8 @@ export interface SampleResult {
   readonly nfe: number;
   readonly seconds: number;
   readonly sampler: SamplerName;
+  /** "host" (float64 loops) or the device's description */
+  readonly backend: string;
 }
 
 /** Draw samples with a registered sampler. */
@@ -84,20 +92,39 @@ export async function sample(opts: SampleOptions): Promise<SampleResult> {
     snr: opts.snr ?? DEFAULT_SAMPLER_OPTIONS.snr,
     correctorSteps: opts.correctorSteps ?? DEFAULT_SAMPLER_OPTIONS.correctorSteps,
   };
-  const views = new ModelViews(model);
   const sigmaT = scheme.sigma(scheme.T);
   const x = new Float64Array(n * dim);
   for (let i = 0; i < x.length; i++) x[i] = sigmaT * noise[i];
+  const common = { scheme, grid, gridOptions, n, dim, rng: loopRng, options, progress: opts.onProgress ?? (() => {}) };
+  let samples: Float64Array, nfe: number, backend: string;
   const start = performance.now();
-  const samples = await sampler.run(x, {
-    scheme, model: views, grid, gridOptions, n, dim, rng: loopRng, options,
-    progress: opts.onProgress ?? (() => {}),
-  });
-  const seconds = (performance.now() - start) / 1000;
+  let seconds: number;
+  if (opts.device) {
+    const mix = mixtureOf(model);
+    if (mix === null) throw new UserError('--backend', 'sampling on WebGPU device buffers needs an analytic score (--score gmm:FILE)');
+    const { runtime, description } = opts.device;
+    const ops = await DeviceOps.create(runtime, description, mix, loopRng, n);
+    try {
+      const t0 = performance.now(); // kernels compiled: time the run itself, upload to readback
+      const out = await sampler.runOn(ops.upload(x), { ...common, ops });
+      samples = Float64Array.from(await runtime.read(out));
+      seconds = (performance.now() - t0) / 1000;
+      nfe = ops.nfe;
+      backend = description;
+    } finally {
+      await ops.destroy();
+    }
+  } else {
+    const views = new ModelViews(model);
+    samples = await sampler.run(x, { ...common, model: views });
+    seconds = (performance.now() - start) / 1000;
+    nfe = views.nfe;
+    backend = 'host';
+  }
   for (let i = 0; i < samples.length; i++) {
     if (!Number.isFinite(samples[i])) {
       throw new Error(`sampler ${sampler.name} produced a non-finite value (row ${Math.floor(i / dim)}) on scheme ${scheme.name} with ${opts.steps} steps`);
     }
   }
-  return { samples, n, dim, nfe: views.nfe, seconds, sampler: opts.sampler };
+  return { samples, n, dim, nfe, seconds, sampler: opts.sampler, backend };
 }
