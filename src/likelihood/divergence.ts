@@ -8,7 +8,8 @@
  *   (s(x + h e_j) - s(x - h e_j))_j / 2h, or along z for Hutchinson; with h = 1e-5 max(1, |x|)
  *   the O(h^2) truncation and O(eps/h) rounding errors are ~1e-9 relative, far below ODE tolerances.
  */
-import { convertViews, type NoiseLevel, type ScoreModel } from '../score/model.ts';
+import { convertViews } from '../reverse/parameterization.ts';
+import type { NoiseLevel, ScoreModel } from '../score/model.ts';
 import { isDifferentiable, type DivergenceMode } from '../score/neural.ts';
 import type { Rng } from '../sample/rng.ts';
 

@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { GaussianMixtureModel } from '../../src/score/gmm.ts';
-import { ModelViews, PARAMETERIZATIONS, ViewError, convertViews } from '../../src/score/model.ts';
-import type { Parameterization } from '../../src/score/model.ts';
+import { PARAMETERIZATIONS, ViewError, convert, convertViews, type Parameterization } from '../../src/reverse/parameterization.ts';
+import { ModelViews } from '../../src/score/model.ts';
 
 const spec = { weights: [0.2, 0.5, 0.3], means: [[-2, 1], [0.5, 0.5], [3, -1]], stds: [0.4, 1.1, 0.7] };
 
@@ -68,4 +68,19 @@ test('conversions that divide by zero throw a ViewError naming the view', () => 
   assert.deepEqual(Array.from(out), [0.5, 0.1]);
   convertViews('v', x, nat, { t: 0, alpha: 1, sigma: 0 }, { x0: out });
   assert.deepEqual(Array.from(out), [1, 2]);
+});
+
+test('convert (one scalar, all four views) is convertViews on one element and refuses the same singular levels', () => {
+  fc.assert(fc.property(
+    fc.constantFrom(...PARAMETERIZATIONS), fc.double({ min: -6, max: 6, noNaN: true }), fc.double({ min: -6, max: 6, noNaN: true }),
+    fc.double({ min: 0.01, max: 3, noNaN: true }), fc.double({ min: 0.01, max: 3, noNaN: true }),
+    (from, value, x, alpha, sigma) => {
+      const r = convert(from, value, x, alpha, sigma);
+      const want = { x0: new Float64Array(1), eps: new Float64Array(1), score: new Float64Array(1), v: new Float64Array(1) };
+      convertViews(from, Float64Array.of(x), Float64Array.of(value), { t: 0.5, alpha, sigma }, want);
+      for (const p of PARAMETERIZATIONS) assert.equal(r[p], want[p][0]);
+      assert.equal(r[from], value);
+    }), { numRuns: 100 });
+  assert.throws(() => convert('eps', 0.5, 1, 0, 1), (e: unknown) => e instanceof ViewError && /x0/.test(e.message) && !/t = /.test(e.message));
+  assert.throws(() => convert('x0', 0.5, 1, 1, 0), ViewError);
 });

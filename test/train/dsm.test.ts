@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { loadScheme } from '../../src/scheme/load.ts';
 import { BUILTIN_NAMES } from '../../src/scheme/builtins.ts';
 import { edmPrecond, weighting, WEIGHTINGS } from '../../src/reverse/weighting.ts';
-import { convertViews } from '../../src/score/model.ts';
+import { convertViews } from '../../src/reverse/parameterization.ts';
 import { headCoefficientsAt, PREDS, type HeadConfig } from '../../src/score/precond.ts';
 import { DsmObjective } from '../../src/train/dsm.ts';
 import { Rng } from '../../src/sample/rng.ts';
