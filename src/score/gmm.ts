@@ -197,8 +197,11 @@ export class GaussianMixtureModel implements ScoreModel {
     }
   }
 
-  /** Exact samples from the data distribution (n x dim). */
-  sampleData(n: number, rng: Rng): Float64Array {
+  /**
+   * Exact samples from the data distribution (n x dim); per row one uniform picks the component
+   * (written to `labels` when given), then dim standard normals.
+   */
+  sampleData(n: number, rng: Rng, labels?: Int32Array): Float64Array {
     const D = this.dim;
     const out = new Float64Array(n * D);
     const cum = new Float64Array(this.k);
@@ -208,6 +211,7 @@ export class GaussianMixtureModel implements ScoreModel {
       const u = rng.uniform() * acc;
       let k = 0;
       while (k < this.k - 1 && u >= cum[k]) k++;
+      if (labels) labels[r] = k;
       for (let j = 0; j < D; j++) out[r * D + j] = this.mu[k * D + j] + this.std[k] * rng.normal();
     }
     return out;

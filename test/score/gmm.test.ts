@@ -100,3 +100,20 @@ test('GMM validation names the field', () => {
   assert.throws(() => validateGmm({ weights: [1, 1], means: [[0], [0, 1]], stds: [1, 1] }), (e: unknown) => e instanceof UserError && e.field === 'gmm.means[1]');
   assert.throws(() => validateGmm({ weights: [0], means: [[0]], stds: [1] }), (e: unknown) => e instanceof UserError && e.field === 'gmm.weights');
 });
+
+test('sampleData labels: each row comes from its labelled component, labels follow the weights', () => {
+  const g = new GaussianMixtureModel({ weights: [1, 2, 1], means: [[-10, 0], [0, 10], [10, 0]], stds: [0.1, 0.2, 0.3] });
+  const n = 20000, labels = new Int32Array(n);
+  const x = g.sampleData(n, createRng(5), labels);
+  const count = [0, 0, 0];
+  for (let r = 0; r < n; r++) {
+    const k = labels[r];
+    count[k]++;
+    const d = Math.hypot(x[2 * r] - g.spec.means[k][0], x[2 * r + 1] - g.spec.means[k][1]) / g.spec.stds[k];
+    assert.ok(d < 6, `row ${r} is ${d} stds from its component ${k}`);
+  }
+  // binomial sd of a share at n = 20000 is <= 0.0036
+  [0.25, 0.5, 0.25].forEach((w, k) => assert.ok(Math.abs(count[k] / n - w) < 0.018, `share of ${k}: ${count[k] / n}`));
+  // the labels do not change the samples
+  assert.deepEqual(g.sampleData(50, createRng(6)), g.sampleData(50, createRng(6), new Int32Array(50)));
+});
