@@ -3,7 +3,8 @@
  * model of src/score/gmm.ts; a Gaussian N(m, v I) is its one-component case), float32 on device
  * buffers. Under x_t = alpha x0 + sigma eps, with c_k = alpha^2 s_k^2 + sigma^2, d_k = x - alpha mu_k
  * and responsibilities r_k = softmax_k(log w_k - D/2 log c_k - |d_k|^2 / (2 c_k)) (log-sum-exp:
- * the largest logit is subtracted before exp), every view is sum_k r_k (P_k d_k + R_k mu_k):
+ * the largest logit is subtracted before exp, and the quadratic terms enter relative to their
+ * minimum), every view is sum_k r_k (P_k d_k + R_k mu_k):
  *
  *     x0:    P_k = alpha s_k^2 / c_k,               R_k = 1
  *     eps:   P_k = sigma / c_k,                     R_k = 0
@@ -88,18 +89,23 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (r >= level.rows) { return; }
   let o = r * D;
   let alpha = level.alpha;
-  // log-sum-exp responsibilities
+  // log-sum-exp responsibilities; the quadratic terms q_k = |d_k|^2 / (2 c_k) enter relative to their
+  // minimum (exact when they are close, e.g. all equal at alpha = 0), so B_k is not lost against a large q
   var w: array<f32, K>;
-  var m = -3.0e38;
+  var qMin = 3.0e38;
   for (var k = 0u; k < K; k++) {
     var d2 = 0.0;
     for (var j = 0u; j < D; j++) {
       let d = x[o + j] - alpha * mu[k * D + j];
       d2 += d * d;
     }
-    let l = level.c[${VEC4_PER_COMPONENT}u * k].x - d2 * level.c[${VEC4_PER_COMPONENT}u * k].y;
-    w[k] = l;
-    m = max(m, l);
+    w[k] = d2 * level.c[${VEC4_PER_COMPONENT}u * k].y;
+    qMin = min(qMin, w[k]);
+  }
+  var m = -3.0e38;
+  for (var k = 0u; k < K; k++) {
+    w[k] = level.c[${VEC4_PER_COMPONENT}u * k].x - (w[k] - qMin);
+    m = max(m, w[k]);
   }
   var z = 0.0;
   for (var k = 0u; k < K; k++) {

@@ -102,18 +102,28 @@ export class NeuralScoreModel implements DifferentiableScoreModel {
     return tf.sub(tf.mul(Fc, 1 + w), tf.mul(Fu, w));
   }
 
-  predict(x: Float64Array, n: number, at: NoiseLevel, out: Float64Array): void {
+  /**
+   * Synchronous on the cpu / wasm / native backends; on TensorFlow.js's WebGPU backend a promise,
+   * since in Node it can only read results back asynchronously (dataSync needs OffscreenCanvas).
+   */
+  predict(x: Float64Array, n: number, at: NoiseLevel, out: Float64Array): void | Promise<void> {
     const c = headCoefficients(this.head, at.alpha, at.sigma, at.t);
     const D = this.dim;
+    const pending: [number, tf.Tensor][] = [];
+    const write = (r0: number, F: tf.Tensor, f: ArrayLike<number>): void => {
+      for (let i = 0; i < F.size; i++) out[r0 * D + i] = c.a * x[r0 * D + i] + c.b * f[i];
+      F.dispose();
+    };
+    const readAsync = tf.getBackend() === 'webgpu';
     for (let r0 = 0; r0 < n; r0 += this.chunk) {
       const m = Math.min(this.chunk, n - r0);
       const u = new Float32Array(m * D);
       for (let i = 0; i < m * D; i++) u[i] = c.cIn * x[r0 * D + i];
       const F = tf.tidy(() => this.guided(tf.tensor(u, [m, ...this.shape]), tf.fill([m], c.cNoise) as tf.Tensor1D, r0));
-      const f = F.dataSync();
-      F.dispose();
-      for (let i = 0; i < m * D; i++) out[r0 * D + i] = c.a * x[r0 * D + i] + c.b * f[i];
+      if (readAsync) pending.push([r0, F]);
+      else write(r0, F, F.dataSync());
     }
+    if (readAsync) return (async () => { for (const [r0, F] of pending) write(r0, F, await F.data()); })();
   }
 
   async scoreAndDivergence(x: Float64Array, n: number, at: NoiseLevel, mode: DivergenceMode, score: Float64Array, div: Float64Array): Promise<void> {
