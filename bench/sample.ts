@@ -6,6 +6,10 @@
  * run round by round in the same process lifetime so both see the same machine load; reported as
  * seconds per run (median) and the ratio peer / ours (> 1: we are faster), at 1 thread and at all
  * cores for PyTorch. The PyTorch result also cross-checks ours (max |difference|, float32-limited).
+ * When a WebGPU adapter opens (Dawn), the same run on float32 device buffers (src/kernels/deviceOps.ts:
+ * one fused launch per linear combination, one mixture-views launch per evaluation, one readback)
+ * is a second row, timed from upload to readback with its kernels already compiled; on a machine
+ * without a GPU that adapter is Mesa's llvmpipe, i.e. software rendering on the CPU cores.
  *
  *   npx tsx bench/sample.ts [--rounds 5]
  */
@@ -15,6 +19,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { describeAdapter, probeDawn } from '../src/backend/webgpu.ts';
+import { KernelRuntime } from '../src/kernels/runtime.ts';
 import { GaussianMixtureModel } from '../src/score/gmm.ts';
 import type { GmmSpec } from '../src/score/gmm.ts';
 import { loadScheme } from '../src/scheme/load.ts';
@@ -134,6 +140,21 @@ export async function benchSample(opts: { rounds?: number; log?: (s: string) => 
     return { seconds: r.seconds, samples: r.samples, nfe: r.nfe };
   };
   const first = await ours(); // warm-up (JIT)
+  const dawn = await probeDawn();
+  const device = dawn.ok ? { runtime: new KernelRuntime(dawn.context.device), description: `webgpu (${describeAdapter(dawn.context.info)})` } : undefined;
+  const onDevice = async (): Promise<{ seconds: number; samples: Float64Array }> => {
+    const r = await sample({ scheme, model, sampler: 'dpm-solver++2m', steps: STEPS, spacing: 'uniform-t', noise, device });
+    return { seconds: r.seconds, samples: r.samples };
+  };
+  let gpuDiff = NaN;
+  if (device) {
+    const g = await onDevice(); // warm-up (shader compilation)
+    gpuDiff = 0;
+    for (let i = 0; i < g.samples.length; i++) gpuDiff = Math.max(gpuDiff, Math.abs(g.samples[i] - first.samples[i]));
+    log(`# ${device.description}: max |webgpu f32 - host f64| = ${gpuDiff.toExponential(2)} over ${N} points`);
+  } else {
+    log(`# no WebGPU adapter: no webgpu row (${dawn.ok ? '' : dawn.reason})`);
+  }
   const py = torchPython();
   let peer: TorchPeer | null = null;
   let maxDiff = NaN;
@@ -151,25 +172,30 @@ export async function benchSample(opts: { rounds?: number; log?: (s: string) => 
       log('# PyTorch not available (apt-get install python3-torch): no peer column');
     }
     const cores = cpus().length;
-    const t: { ours: number[]; torch1: number[]; torchAll: number[] } = { ours: [], torch1: [], torchAll: [] };
+    const t: { ours: number[]; gpu: number[]; torch1: number[]; torchAll: number[] } = { ours: [], gpu: [], torch1: [], torchAll: [] };
     for (let r = 0; r < rounds; r++) {
       t.ours.push((await ours()).seconds);
+      if (device) t.gpu.push((await onDevice()).seconds);
       if (peer) {
         t.torch1.push(await peer.time(1));
         t.torchAll.push(await peer.time(cores));
       }
-      log(`# round ${r + 1}/${rounds}: ours ${t.ours[r].toFixed(3)} s${peer ? `, PyTorch 1 thread ${t.torch1[r].toFixed(3)} s, ${cores} threads ${t.torchAll[r].toFixed(3)} s` : ''}`);
+      log(`# round ${r + 1}/${rounds}: ours ${t.ours[r].toFixed(3)} s${device ? `, webgpu ${t.gpu[r].toFixed(3)} s` : ''}${peer ? `, PyTorch 1 thread ${t.torch1[r].toFixed(3)} s, ${cores} threads ${t.torchAll[r].toFixed(3)} s` : ''}`);
     }
-    const mine = median(t.ours);
     const rows: BenchRow[] = [];
-    const note = `nfe ${first.nfe}; host float64, 1 thread${Number.isFinite(maxDiff) ? `; max |diff| vs PyTorch ${maxDiff.toExponential(1)}` : ''}`;
-    if (peer) {
+    const addRows = (backend: string, mine: number, note: string): void => {
+      if (!peer) { rows.push({ workload: WORKLOAD, backend, value: mine, unit: 's/run', note }); return; }
       for (const [threads, xs] of [[1, t.torch1], [cores, t.torchAll]] as const) {
         const p = median(xs);
-        rows.push({ workload: WORKLOAD, backend: 'host-f64', value: mine, unit: 's/run', peer: p, peerName: `PyTorch ${peer.version} CPU f32, ${threads} thread${threads > 1 ? 's' : ''}`, ratio: p / mine, note });
+        rows.push({ workload: WORKLOAD, backend, value: mine, unit: 's/run', peer: p, peerName: `PyTorch ${peer.version} CPU f32, ${threads} thread${threads > 1 ? 's' : ''}`, ratio: p / mine, note });
       }
-    } else {
-      rows.push({ workload: WORKLOAD, backend: 'host-f64', value: mine, unit: 's/run', note });
+    };
+    addRows('host-f64', median(t.ours), `nfe ${first.nfe}; host float64, 1 thread${Number.isFinite(maxDiff) ? `; max |diff| vs PyTorch ${maxDiff.toExponential(1)}` : ''}`);
+    if (device && dawn.ok) {
+      const software = dawn.context.info.software
+        ? `SOFTWARE rendering (${dawn.context.info.device || 'software adapter'} on ${cores} CPU cores), not a GPU measurement; `
+        : '';
+      addRows('webgpu-f32', median(t.gpu), `${software}${device.description}; device buffers, upload to readback; max |diff| vs host f64 ${gpuDiff.toExponential(1)}`);
     }
     return { rows };
   } finally {
