@@ -13,7 +13,7 @@
  * by the workers at the start of the next step. Nothing is allocated per step on the main thread.
  */
 import { Worker } from 'node:worker_threads';
-import { layerWidths, REFERENCE_MLP, type MlpBatch, type MlpParams } from './mlpWorkload.ts';
+import { layerWidths, paramShapes, REFERENCE_MLP, type MlpBatch, type MlpParams } from './mlpWorkload.ts';
 import type { AdamOptions } from './mlpWasmStep.ts';
 
 /** Int32 control words: done counter, gradient barrier counter, next shard, then one error flag per worker. */
@@ -95,7 +95,7 @@ export class ParallelMlpTrainer {
     const offsets: number[] = [];
     let total = 0;
     for (const n of sizes) { offsets.push(total); total += n; }
-    const shapes = params.map((p, i) => (i % 2 === 0 ? [p.length / params[i + 1].length, params[i + 1].length] : [p.length]));
+    const shapes = paramShapes(params);
     const shared = new SharedArrayBuffer(4 * (total * (1 + W) + W));
     const control = new SharedArrayBuffer(4 * (CTRL.errors + W));
     const adam = { lr: opts.learningRate ?? 1e-3, beta1: opts.beta1 ?? 0.9, beta2: opts.beta2 ?? 0.999, eps: opts.eps ?? 1e-7 };

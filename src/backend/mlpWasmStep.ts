@@ -9,16 +9,9 @@
  *   dW = h^T dZ,  db = 1^T dZ,  dH = dZ W^T,  dZ_prev = dH * silu'(z_prev).
  */
 import * as tf from '@tensorflow/tfjs';
-import { embeddingFrequencies, REFERENCE_MLP, type MlpBatch, type MlpParams } from './mlpWorkload.ts';
+import { DeviceBatchSlot, embeddingFrequencies, paramShapes, REFERENCE_MLP, type DeviceBatch, type MlpBatch, type MlpParams } from './mlpWorkload.ts';
 import { adamState, adamStep, mlpInput, registerWasmTrainingKernels, siluGrad, type AdamState } from './wasmKernels.ts';
 import { patchWasmMatMul } from './wasmMatMul.ts';
-
-/** A batch on the device. */
-export interface DeviceBatch {
-  readonly x: tf.Tensor2D;
-  readonly t: tf.Tensor1D;
-  readonly target: tf.Tensor2D;
-}
 
 /**
  * Loss and gradients of the reference MLP by explicit back-propagation (one tf.tidy). With
@@ -66,7 +59,7 @@ export class WasmMlpTrainer {
   private params: tf.Tensor[];
   private readonly states: AdamState[];
   private readonly freqs: tf.Tensor1D;
-  private input: DeviceBatch | undefined;
+  private readonly input = new DeviceBatchSlot('WasmMlpTrainer');
   private t = 0;
   private readonly adam: Required<AdamOptions>;
 
@@ -74,11 +67,8 @@ export class WasmMlpTrainer {
     if (tf.getBackend() !== 'wasm') throw new Error(`WasmMlpTrainer needs the wasm backend (active: ${tf.getBackend()})`);
     registerWasmTrainingKernels();
     patchWasmMatMul();
-    this.params = params.map((p, i) => {
-      const isW = i % 2 === 0;
-      const fanOut = params[i + (isW ? 1 : 0)].length;
-      return tf.tensor(p, isW ? [p.length / fanOut, fanOut] : [p.length], 'float32');
-    });
+    const shapes = paramShapes(params);
+    this.params = params.map((p, i) => tf.tensor(p, shapes[i], 'float32'));
     this.states = params.map((p) => adamState(p.length));
     this.freqs = tf.tensor1d(embeddingFrequencies(opts.embDim ?? REFERENCE_MLP.embDim));
     this.adam = { learningRate: opts.learningRate ?? 1e-3, beta1: opts.beta1 ?? 0.9, beta2: opts.beta2 ?? 0.999, eps: opts.eps ?? 1e-7 };
@@ -86,9 +76,7 @@ export class WasmMlpTrainer {
 
   /** Upload a batch once; later steps reuse it. */
   setBatch(b: MlpBatch): void {
-    this.disposeBatch();
-    const d = b.x.length / b.batch;
-    this.input = { x: tf.tensor2d(b.x, [b.batch, d]), t: tf.tensor1d(b.t), target: tf.tensor2d(b.target, [b.batch, d]) };
+    this.input.set(b);
   }
 
   /** Current parameters as host arrays (W0, b0, ...). */
@@ -106,7 +94,7 @@ export class WasmMlpTrainer {
 
   /** Forward and backward pass on the current batch. */
   private forwardBackward(rowSumBias = true): { grads: tf.Tensor[]; loss: tf.Scalar } {
-    return mlpForwardBackward(this.params, this.requireBatch(), this.freqs, rowSumBias);
+    return mlpForwardBackward(this.params, this.input.get(), this.freqs, rowSumBias);
   }
 
   /** One Adam step; returns the loss before the update. */
@@ -127,19 +115,9 @@ export class WasmMlpTrainer {
     return this.step();
   }
 
-  private requireBatch(): DeviceBatch {
-    if (this.input === undefined) throw new Error('WasmMlpTrainer: call setBatch first');
-    return this.input;
-  }
-
-  private disposeBatch(): void {
-    if (this.input) tf.dispose([this.input.x, this.input.t, this.input.target]);
-    this.input = undefined;
-  }
-
   /** Free every tensor this trainer owns. */
   dispose(): void {
-    this.disposeBatch();
+    this.input.dispose();
     tf.dispose([...this.params, this.freqs]);
   }
 }

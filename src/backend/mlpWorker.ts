@@ -11,8 +11,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from './select.ts';
-import { embeddingFrequencies } from './mlpWorkload.ts';
-import { mlpForwardBackward, type DeviceBatch } from './mlpWasmStep.ts';
+import { disposeBatch, embeddingFrequencies, uploadBatch, type DeviceBatch } from './mlpWorkload.ts';
+import { mlpForwardBackward } from './mlpWasmStep.ts';
 import { adamUpdate, registerWasmTrainingKernels } from './wasmKernels.ts';
 import { CTRL, type WorkerInit, type WorkerMessage } from './mlpParallel.ts';
 
@@ -76,14 +76,10 @@ function adam(t: number): void {
 
 port.on('message', (msg: WorkerMessage) => {
   if (msg.type === 'batch') {
-    for (const b of shards) tf.dispose([b.x, b.t, b.target]);
-    const d = msg.x.length / msg.t.length;
-    const rows = msg.t.length / msg.shards;
-    shards = Array.from({ length: msg.shards }, (_, k) => ({
-      x: tf.tensor2d(msg.x.subarray(k * rows * d, (k + 1) * rows * d), [rows, d]),
-      t: tf.tensor1d(msg.t.subarray(k * rows, (k + 1) * rows)),
-      target: tf.tensor2d(msg.target.subarray(k * rows * d, (k + 1) * rows * d), [rows, d]),
-    }));
+    shards.forEach(disposeBatch);
+    const batch = { batch: msg.t.length, x: msg.x, t: msg.t, target: msg.target };
+    const rows = batch.batch / msg.shards;
+    shards = Array.from({ length: msg.shards }, (_, k) => uploadBatch(batch, k * rows, (k + 1) * rows));
     port.postMessage({ type: 'ack' });
     return;
   }

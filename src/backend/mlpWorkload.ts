@@ -61,6 +61,56 @@ function gaussian(u: () => number, n: number): Float32Array {
   return out;
 }
 
+/** Shapes of the parameters W0, b0, ...: W is fanIn x fanOut (fanOut = its bias's length), b is [fanOut]. */
+export function paramShapes(params: MlpParams): number[][] {
+  return params.map((p, i) => (i % 2 === 0 ? [p.length / params[i + 1].length, params[i + 1].length] : [p.length]));
+}
+
+/** A batch on the device. */
+export interface DeviceBatch {
+  readonly x: tf.Tensor2D;
+  readonly t: tf.Tensor1D;
+  readonly target: tf.Tensor2D;
+}
+
+/** Upload rows [lo, hi) of a host batch (all rows by default). */
+export function uploadBatch(b: MlpBatch, lo = 0, hi = b.batch): DeviceBatch {
+  const d = b.x.length / b.batch, rows = hi - lo;
+  return {
+    x: tf.tensor2d(b.x.subarray(lo * d, hi * d), [rows, d]),
+    t: tf.tensor1d(b.t.subarray(lo, hi)),
+    target: tf.tensor2d(b.target.subarray(lo * d, hi * d), [rows, d]),
+  };
+}
+
+/** Free a device batch. */
+export function disposeBatch(b: DeviceBatch): void {
+  tf.dispose([b.x, b.t, b.target]);
+}
+
+/** A trainer's current device batch: uploaded once by `set`, reused by every step. */
+export class DeviceBatchSlot {
+  private batch: DeviceBatch | undefined;
+
+  /** `owner` names the trainer in the error of {@link get} before any {@link set}. */
+  constructor(private readonly owner: string) {}
+
+  set(b: MlpBatch): void {
+    this.dispose();
+    this.batch = uploadBatch(b);
+  }
+
+  get(): DeviceBatch {
+    if (this.batch === undefined) throw new Error(`${this.owner}: call setBatch first`);
+    return this.batch;
+  }
+
+  dispose(): void {
+    if (this.batch) disposeBatch(this.batch);
+    this.batch = undefined;
+  }
+}
+
 /** Layer widths of a config. */
 export function layerWidths(c: MlpConfig): number[] {
   return [c.dataDim + c.embDim, ...Array.from({ length: c.depth }, () => c.hidden), c.dataDim];
@@ -127,7 +177,7 @@ export class MlpTrainer {
   readonly vars: tf.Variable[];
   private readonly optimizer: tf.Optimizer;
   private readonly freqs: tf.Tensor1D;
-  private input: { x: tf.Tensor2D; t: tf.Tensor1D; target: tf.Tensor2D } | undefined;
+  private readonly input = new DeviceBatchSlot('MlpTrainer');
   private readonly variant: MlpVariant;
 
   private static instances = 0;
@@ -136,12 +186,10 @@ export class MlpTrainer {
     MlpTrainer.instances++;
     this.variant = opts.variant ?? 'plain';
     const embDim = opts.embDim ?? REFERENCE_MLP.embDim;
+    const shapes = paramShapes(params);
     this.vars = params.map((p, i) => {
-      const isW = i % 2 === 0;
-      const fanOut = params[i + (isW ? 1 : 0)].length;
-      const shape = isW ? [p.length / fanOut, fanOut] : [p.length];
-      const init = tf.tensor(p, shape, 'float32');
-      const v = tf.variable(init, true, `mlp_${isW ? 'W' : 'b'}${i >> 1}_${MlpTrainer.instances}`);
+      const init = tf.tensor(p, shapes[i], 'float32');
+      const v = tf.variable(init, true, `mlp_${i % 2 === 0 ? 'W' : 'b'}${i >> 1}_${MlpTrainer.instances}`);
       init.dispose();
       return v;
     });
@@ -151,18 +199,12 @@ export class MlpTrainer {
 
   /** Upload a batch once; later steps reuse it (no per-step host-device traffic). */
   setBatch(b: MlpBatch): void {
-    this.disposeBatch();
-    const dataDim = b.x.length / b.batch;
-    this.input = {
-      x: tf.tensor2d(b.x, [b.batch, dataDim]),
-      t: tf.tensor1d(b.t),
-      target: tf.tensor2d(b.target, [b.batch, dataDim]),
-    };
+    this.input.set(b);
   }
 
   /** The network output for the current batch (no gradient). */
   forward(): tf.Tensor2D {
-    const inp = this.requireBatch();
+    const inp = this.input.get();
     return tf.tidy(() => this.net(inp.x, inp.t));
   }
 
@@ -185,7 +227,7 @@ export class MlpTrainer {
   }
 
   private minimize(): tf.Scalar {
-    const inp = this.requireBatch();
+    const inp = this.input.get();
     const loss = this.optimizer.minimize(() => tf.losses.meanSquaredError(inp.target, this.net(inp.x, inp.t)) as tf.Scalar, true, this.vars);
     if (loss === null) throw new Error('optimizer returned no loss');
     return loss;
@@ -209,26 +251,16 @@ export class MlpTrainer {
 
   /** Gradients of the loss (no update), host float32 in parameter order; for tests. */
   gradients(): Float32Array[] {
-    const inp = this.requireBatch();
+    const inp = this.input.get();
     const { grads, value } = tf.variableGrads(() => tf.losses.meanSquaredError(inp.target, this.net(inp.x, inp.t)) as tf.Scalar, this.vars);
     const out = this.vars.map((v) => grads[v.name].dataSync() as Float32Array);
     tf.dispose([value, ...Object.values(grads)]);
     return out;
   }
 
-  private requireBatch(): { x: tf.Tensor2D; t: tf.Tensor1D; target: tf.Tensor2D } {
-    if (this.input === undefined) throw new Error('MlpTrainer: call setBatch first');
-    return this.input;
-  }
-
-  private disposeBatch(): void {
-    if (this.input) tf.dispose([this.input.x, this.input.t, this.input.target]);
-    this.input = undefined;
-  }
-
   /** Free every tensor this trainer owns. */
   dispose(): void {
-    this.disposeBatch();
+    this.input.dispose();
     this.optimizer.dispose();
     tf.dispose([...this.vars, this.freqs]);
   }
