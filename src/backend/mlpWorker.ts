@@ -14,6 +14,7 @@ import { initBackend } from './select.ts';
 import { disposeBatch, embeddingFrequencies, uploadBatch, type DeviceBatch } from './mlpWorkload.ts';
 import { mlpForwardBackward } from './mlpWasmStep.ts';
 import { adamUpdate, registerWasmTrainingKernels } from './wasmKernels.ts';
+import { wasmHeap } from './wasmHeap.ts';
 import { CTRL, type WorkerInit, type WorkerMessage } from './mlpParallel.ts';
 
 const init = workerData as WorkerInit;
@@ -34,11 +35,9 @@ const lo = Math.floor((init.total * init.index) / W), hi = Math.floor((init.tota
 const m = new Float32Array(hi - lo), v = new Float32Array(hi - lo), gMean = new Float32Array(hi - lo);
 let shards: DeviceBatch[] = [];
 
-interface HeapBackend { typedArrayFromHeap(t: tf.TensorInfo): Float32Array }
-
 function gradients(): void {
   if (shards.length === 0) throw new Error('worker: no batch');
-  const be = tf.backend() as unknown as HeapBackend;
+  const be = wasmHeap();
   const S = shards.length, w = 1 / S;
   const ts = init.shapes.map((shape, i) => tf.tensor(params.subarray(init.offsets[i], init.offsets[i] + init.sizes[i]), shape));
   mine.fill(0);

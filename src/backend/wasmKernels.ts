@@ -16,12 +16,7 @@
  * weights keyed by the weight tensor, so each step produces fresh parameter tensors.
  */
 import * as tf from '@tensorflow/tfjs';
-
-/** The parts of the wasm backend these kernels use. */
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
-}
+import { wasmHeap, type WasmHeap } from './wasmHeap.ts';
 
 /** Adam hyper-parameters and the moment buffers of one parameter. */
 export interface AdamState {
@@ -61,75 +56,59 @@ export function adamUpdate(p: Float32Array, g: Float32Array, out: Float32Array, 
   }
 }
 
-function registerOnce(config: tf.KernelConfig): void {
-  if (tf.getKernel(config.kernelName, config.backendName) === undefined) tf.registerKernel(config);
+/** Register a wasm kernel unless it is registered already; `f` gets the heap, the inputs by name and the attributes. */
+function registerWasmKernel(kernelName: string, f: (be: WasmHeap, inputs: Record<string, tf.TensorInfo>, attrs: tf.NamedAttrMap) => tf.TensorInfo): void {
+  if (tf.getKernel(kernelName, 'wasm') !== undefined) return;
+  tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: ({ inputs, backend, attrs }) => f(wasmHeap(backend), inputs as Record<string, tf.TensorInfo>, attrs ?? {}) });
 }
 
 /** Register the kernels for the wasm backend (idempotent). */
 export function registerWasmTrainingKernels(): void {
-  registerOnce({
-    kernelName: 'SdekitMlpInput',
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend }) => {
-      const be = backend as unknown as WasmBackendLike;
-      const { x, t, freqs } = inputs as Record<string, tf.TensorInfo>;
-      const rows = x.shape[0], d = x.shape[1], half = freqs.shape[0];
-      const width = d + 2 * half;
-      const out = be.makeOutput([rows, width], 'float32');
-      const o = be.typedArrayFromHeap(out), xx = be.typedArrayFromHeap(x), tt = be.typedArrayFromHeap(t), w = be.typedArrayFromHeap(freqs);
+  registerWasmKernel('SdekitMlpInput', (be, { x, t, freqs }) => {
+    const rows = x.shape[0], d = x.shape[1], half = freqs.shape[0];
+    const width = d + 2 * half;
+    const out = be.makeOutput([rows, width], 'float32');
+    const o = be.typedArrayFromHeap(out), xx = be.typedArrayFromHeap(x), tt = be.typedArrayFromHeap(t), w = be.typedArrayFromHeap(freqs);
+    for (let r = 0; r < rows; r++) {
+      const base = r * width;
+      for (let j = 0; j < d; j++) o[base + j] = xx[r * d + j];
+      const tr = tt[r];
+      for (let j = 0; j < half; j++) {
+        const a = Math.fround(tr * w[j]); // the float32 argument, as tf.mul would round it
+        o[base + d + j] = Math.sin(a);
+        o[base + d + half + j] = Math.cos(a);
+      }
+    }
+    return out;
+  });
+  registerWasmKernel('SdekitSiluGrad', (be, { dh, z, s }) => {
+    const out = be.makeOutput([...z.shape], 'float32');
+    // views after makeOutput: an allocation may grow (and detach) the heap
+    const o = be.typedArrayFromHeap(out), d = be.typedArrayFromHeap(dh), zz = be.typedArrayFromHeap(z), ss = be.typedArrayFromHeap(s);
+    for (let i = 0; i < o.length; i++) {
+      const si = ss[i];
+      o[i] = d[i] * si * (1 + zz[i] * (1 - si));
+    }
+    return out;
+  });
+  registerWasmKernel('SdekitAdam', (be, { p, g }, attrs) => {
+    const a = attrs as unknown as AdamAttrs & { state: AdamState; rowSum: boolean };
+    const out = be.makeOutput([...p.shape], 'float32');
+    const o = be.typedArrayFromHeap(out), pp = be.typedArrayFromHeap(p), gg = be.typedArrayFromHeap(g);
+    const { m, v } = a.state;
+    const n = pp.length;
+    let grad: Float32Array = gg;
+    if (a.rowSum) {
+      grad = a.state.g;
+      grad.fill(0);
+      const rows = gg.length / n;
       for (let r = 0; r < rows; r++) {
-        const base = r * width;
-        for (let j = 0; j < d; j++) o[base + j] = xx[r * d + j];
-        const tr = tt[r];
-        for (let j = 0; j < half; j++) {
-          const a = Math.fround(tr * w[j]); // the float32 argument, as tf.mul would round it
-          o[base + d + j] = Math.sin(a);
-          o[base + d + half + j] = Math.cos(a);
-        }
+        const off = r * n;
+        for (let j = 0; j < n; j++) grad[j] += gg[off + j];
       }
-      return out;
-    },
-  });
-  registerOnce({
-    kernelName: 'SdekitSiluGrad',
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend }) => {
-      const be = backend as unknown as WasmBackendLike;
-      const { dh, z, s } = inputs as Record<string, tf.TensorInfo>;
-      const out = be.makeOutput([...z.shape], 'float32');
-      // views after makeOutput: an allocation may grow (and detach) the heap
-      const o = be.typedArrayFromHeap(out), d = be.typedArrayFromHeap(dh), zz = be.typedArrayFromHeap(z), ss = be.typedArrayFromHeap(s);
-      for (let i = 0; i < o.length; i++) {
-        const si = ss[i];
-        o[i] = d[i] * si * (1 + zz[i] * (1 - si));
-      }
-      return out;
-    },
-  });
-  registerOnce({
-    kernelName: 'SdekitAdam',
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      const be = backend as unknown as WasmBackendLike;
-      const { p, g } = inputs as Record<string, tf.TensorInfo>;
-      const a = attrs as unknown as AdamAttrs & { state: AdamState; rowSum: boolean };
-      const out = be.makeOutput([...p.shape], 'float32');
-      const o = be.typedArrayFromHeap(out), pp = be.typedArrayFromHeap(p), gg = be.typedArrayFromHeap(g);
-      const { m, v } = a.state;
-      const n = pp.length;
-      let grad: Float32Array = gg;
-      if (a.rowSum) {
-        grad = a.state.g;
-        grad.fill(0);
-        const rows = gg.length / n;
-        for (let r = 0; r < rows; r++) {
-          const off = r * n;
-          for (let j = 0; j < n; j++) grad[j] += gg[off + j];
-        }
-      }
-      adamUpdate(pp, grad, o, m, v, a);
-      return out;
-    },
+    }
+    adamUpdate(pp, grad, o, m, v, a);
+    return out;
   });
 }
 
