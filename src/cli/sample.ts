@@ -58,6 +58,7 @@ export async function run(argv: string[]): Promise<number> {
     console.log(`usage: sdekit sample --scheme S --score gmm:FILE --sampler NAME --steps N --out FILE
   [--spacing ${SPACINGS.join('|')}] [--rho 7] [--lambda 1] [--eta E] [--rtol 1e-5 --atol 1e-5]
   [--snr 0.16] [--churn 0] [--noise FILE | --n 1000 --seed 0] [--plot out.svg|out.png] [--json]
+  [--backend host|cpu|wasm|webgpu|tensorflow]  (gmm: webgpu = float32 device buffers, others = float64 host loops)
 samplers: ${SAMPLER_NAMES.join(', ')}`);
     return 0;
   }
