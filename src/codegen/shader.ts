@@ -21,7 +21,7 @@ function decl(lang: ShaderLanguage, name: string, body: string): string {
  */
 function discreteViews(s: Scheme, lang: ShaderLanguage, table: TableBinding | undefined): string {
   const n = s.discrete!.times.length;
-  const kl = discreteKnots(s).map(f32);
+  const kl = Array.from(discreteKnots(s), f32);
   const w = lang === 'wgsl';
   const lines = [
     table && w ? `@group(${table.group}) @binding(${table.binding}) var<storage, read> LOG_ALPHA_KNOTS: array<f32>;`
