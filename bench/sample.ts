@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeAdapter, probeDawn } from '../src/backend/webgpu.ts';
 import { KernelRuntime } from '../src/kernels/runtime.ts';
+import { webgpuDevice } from '../src/kernels/deviceOps.ts';
 import { GaussianMixtureModel } from '../src/score/gmm.ts';
 import type { GmmSpec } from '../src/score/gmm.ts';
 import { loadScheme } from '../src/scheme/load.ts';
@@ -141,7 +142,7 @@ export async function benchSample(opts: { rounds?: number; log?: (s: string) => 
   };
   const first = await ours(); // warm-up (JIT)
   const dawn = await probeDawn();
-  const device = dawn.ok ? { runtime: new KernelRuntime(dawn.context.device), description: `webgpu (${describeAdapter(dawn.context.info)})` } : undefined;
+  const device = dawn.ok ? webgpuDevice(new KernelRuntime(dawn.context.device), `webgpu (${describeAdapter(dawn.context.info)})`) : undefined;
   const onDevice = async (): Promise<{ seconds: number; samples: Float64Array }> => {
     const r = await sample({ scheme, model, sampler: 'dpm-solver++2m', steps: STEPS, spacing: 'uniform-t', noise, device });
     return { seconds: r.seconds, samples: r.samples };

@@ -23,6 +23,8 @@ import { openModelForCli, writeGrid, type CliModel } from '../score/neural.ts';
 import { BACKEND_NAMES } from '../backend/select.ts';
 import { describeAdapter, probeDawn } from '../backend/webgpu.ts';
 import { KernelRuntime } from '../kernels/runtime.ts';
+import { webgpuDevice } from '../kernels/deviceOps.ts';
+import type { SampleDevice } from '../sample/ops.ts';
 import { loadScheme } from '../scheme/load.ts';
 import { plotPng, plotSvg } from '../sample/plot.ts';
 import { readNoiseFile, toRows } from '../sample/noiseFile.ts';
@@ -78,7 +80,7 @@ samplers: ${SAMPLER_NAMES.join(', ')}`);
   const backendArg = str(a, 'backend');
   const backendFlag = backendArg ?? (process.env.SDEKIT_BACKEND || undefined);
   let backend = 'host';
-  let device: { runtime: KernelRuntime; description: string } | undefined;
+  let device: SampleDevice | undefined;
   let model: ScoreModel;
   let gmm: GaussianMixtureModel | null = null;
   let run: CliModel | null = null;
@@ -149,7 +151,7 @@ const ANALYTIC_BACKENDS = ['host', ...BACKEND_NAMES];
  * webgpu; an unknown name or an unavailable WebGPU is a UserError on `field` that lists what is
  * available.
  */
-async function analyticDevice(name: string | undefined, field: string): Promise<{ runtime: KernelRuntime; description: string } | undefined> {
+async function analyticDevice(name: string | undefined, field: string): Promise<SampleDevice | undefined> {
   if (name === undefined || name === '') return undefined;
   if (!ANALYTIC_BACKENDS.includes(name)) throw new UserError(field, `unknown backend; known: ${ANALYTIC_BACKENDS.join(', ')}`, { value: name });
   if (name !== 'webgpu') return undefined;
@@ -158,5 +160,5 @@ async function analyticDevice(name: string | undefined, field: string): Promise<
     const avail = ANALYTIC_BACKENDS.filter((b) => b !== 'webgpu');
     throw new UserError(field, `backend "webgpu" is unavailable: ${p.reason}; available: ${avail.join(', ')} (the exact score runs as float64 host loops on each)`, { value: name });
   }
-  return { runtime: new KernelRuntime(p.context.device), description: `webgpu (${describeAdapter(p.context.info)})` };
+  return webgpuDevice(new KernelRuntime(p.context.device), `webgpu (${describeAdapter(p.context.info)})`);
 }

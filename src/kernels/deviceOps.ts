@@ -8,14 +8,35 @@
  */
 import type { NoiseLevel } from '../score/model.ts';
 import type { Rng } from '../sample/rng.ts';
-import type { Term, VectorOps, Views } from '../sample/ops.ts';
+import type { DeviceRun, SampleDevice, Term, VectorOps, Views } from '../sample/ops.ts';
 import { FusedUpdate } from './fusedUpdate.ts';
-import { DeviceMixture, type MixtureComponents } from './gmmViews.ts';
+import { DeviceMixture, mixtureOf, type MixtureComponents } from './gmmViews.ts';
 import { DeviceReduction } from './reduce.ts';
 import type { GpuArray, KernelRuntime } from './runtime.ts';
 
 /** Most terms one fused launch takes (longer combinations are split into launches). */
 const MAX_TERMS = 8;
+
+/**
+ * The sampling engine's WebGPU device (`sample({ device })`): analytic models (Gaussian mixtures,
+ * Gaussians) run on float32 buffers of `rt`; `description` is reported as the backend.
+ */
+export function webgpuDevice(rt: KernelRuntime, description: string): SampleDevice {
+  return {
+    description,
+    async open(model, rng, n): Promise<DeviceRun<GpuArray> | null> {
+      const mix = mixtureOf(model);
+      if (mix === null) return null;
+      const ops = await DeviceOps.create(rt, description, mix, rng, n);
+      return {
+        ops,
+        upload: (x) => ops.upload(x),
+        download: async (v) => Float64Array.from(await rt.read(v)),
+        destroy: () => ops.destroy(),
+      };
+    },
+  };
+}
 
 /** Device vector operations for a batch of n rows of dimension dim. */
 export class DeviceOps implements VectorOps<GpuArray> {

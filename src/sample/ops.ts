@@ -6,7 +6,8 @@
  * float32 device buffers on Dawn (src/kernels/deviceOps.ts), where each `lin` is one launch of the
  * generated fused kernel x_next = sum_k c_k y_k.
  */
-import type { NoiseLevel } from '../score/model.ts';
+import type { NoiseLevel, ScoreModel } from '../score/model.ts';
+import type { Rng } from './rng.ts';
 
 /** Views to fill in one model evaluation (MATH.md section 2); omitted views are not computed. */
 export interface Views<V> {
@@ -49,4 +50,26 @@ export interface VectorOps<V> {
    * null): the scaled error norm of scipy's RK45.
    */
   rmsScaled(v: V, y: V, yNew: V | null, rtol: number, atol: number): Promise<number>;
+}
+
+/** One sampler run's arrays on a device: the ops, and the transfers at both ends. */
+export interface DeviceRun<V> {
+  readonly ops: VectorOps<V>;
+  /** a device array holding x (rounded to the device's precision) */
+  upload(x: Float64Array): V;
+  /** read an array back after every launch so far */
+  download(v: V): Promise<Float64Array>;
+  /** free everything the run allocated */
+  destroy(): Promise<void>;
+}
+
+/**
+ * A device the sampling engine can run a whole sampler on (WebGPU: src/kernels/deviceOps.ts).
+ * Injected by the caller, so the engine itself stays free of device code (and runs in a browser).
+ */
+export interface SampleDevice {
+  /** reported as the backend, e.g. "webgpu (<adapter>)" */
+  readonly description: string;
+  /** Prepare a run of n rows; null when the device cannot evaluate this model (a network). */
+  open(model: ScoreModel, rng: Rng, n: number): Promise<DeviceRun<unknown> | null>;
 }

@@ -16,6 +16,7 @@ export const SAMPLER_NAMES = [
   'euler', 'euler-maruyama', 'heun', 'ddpm', 'ddim', 'dpm-solver-1', 'dpm-solver-2', 'dpm-solver-3',
   'dpm-solver++2m', 'dpm-solver++3m', 'dpm-solver++2m-sde', 'rk45', 'pc',
 ] as const;
+/** One of {@link SAMPLER_NAMES}. */
 export type SamplerName = (typeof SAMPLER_NAMES)[number];
 
 /** Every sampler, by name. */

@@ -5,9 +5,7 @@
  * float32 device buffers (src/kernels/deviceOps.ts): upload x_T, run, one readback at the end.
  */
 import { UserError } from '../errors.ts';
-import { DeviceOps } from '../kernels/deviceOps.ts';
-import { mixtureOf } from '../kernels/gmmViews.ts';
-import type { KernelRuntime } from '../kernels/runtime.ts';
+import type { SampleDevice } from './ops.ts';
 import { ModelViews } from '../score/model.ts';
 import type { ScoreModel } from '../score/model.ts';
 import type { Scheme } from '../scheme/types.ts';
@@ -43,8 +41,8 @@ export interface SampleOptions {
   readonly correctorSteps?: number;
   /** progress in [0, 1] */
   readonly onProgress?: (fraction: number) => void;
-  /** run on this WebGPU device (analytic models only); `description` is reported as the backend */
-  readonly device?: { readonly runtime: KernelRuntime; readonly description: string };
+  /** run on this device (WebGPU: `webgpuDevice` of src/kernels/deviceOps.ts; analytic models only) */
+  readonly device?: SampleDevice;
 }
 
 /** What {@link sample} returns. */
@@ -100,19 +98,17 @@ export async function sample(opts: SampleOptions): Promise<SampleResult> {
   const start = performance.now();
   let seconds: number;
   if (opts.device) {
-    const mix = mixtureOf(model);
-    if (mix === null) throw new UserError('--backend', 'sampling on WebGPU device buffers needs an analytic score (--score gmm:FILE)');
-    const { runtime, description } = opts.device;
-    const ops = await DeviceOps.create(runtime, description, mix, loopRng, n);
+    const dev = await opts.device.open(model, loopRng, n);
+    if (dev === null) throw new UserError('--backend', `sampling on ${opts.device.description} needs an analytic score (--score gmm:FILE)`);
     try {
       const t0 = performance.now(); // kernels compiled: time the run itself, upload to readback
-      const out = await sampler.runOn(ops.upload(x), { ...common, ops });
-      samples = Float64Array.from(await runtime.read(out));
+      const out = await sampler.runOn(dev.upload(x), { ...common, ops: dev.ops });
+      samples = await dev.download(out);
       seconds = (performance.now() - t0) / 1000;
-      nfe = ops.nfe;
-      backend = description;
+      nfe = dev.ops.nfe;
+      backend = opts.device.description;
     } finally {
-      await ops.destroy();
+      await dev.destroy();
     }
   } else {
     const views = new ModelViews(model);

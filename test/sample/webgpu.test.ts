@@ -24,6 +24,8 @@ import fc from 'fast-check';
 import { describeAdapter, probeDawn } from '../../src/backend/webgpu.ts';
 import { KernelRuntime } from '../../src/kernels/runtime.ts';
 import { DeviceMixture, mixtureOf } from '../../src/kernels/gmmViews.ts';
+import { webgpuDevice } from '../../src/kernels/deviceOps.ts';
+import type { SampleDevice } from '../../src/sample/ops.ts';
 import { GaussianMixtureModel } from '../../src/score/gmm.ts';
 import { GaussianModel } from '../../src/score/gaussian.ts';
 import type { Parameterization } from '../../src/score/model.ts';
@@ -45,10 +47,14 @@ const N = 1024;
 const STEPS = 20;
 
 let runtime: KernelRuntime | undefined;
-function device(): { runtime: KernelRuntime; description: string } {
+function rt(): KernelRuntime {
   if (!probe.ok) throw new Error('no adapter');
   runtime ??= new KernelRuntime(probe.context.device);
-  return { runtime, description: `webgpu (${describeAdapter(probe.context.info)})` };
+  return runtime;
+}
+function device(): SampleDevice {
+  if (!probe.ok) throw new Error('no adapter');
+  return webgpuDevice(rt(), `webgpu (${describeAdapter(probe.context.info)})`);
 }
 
 /** median and max of |a - b|, and the data scale max |a| */
@@ -85,14 +91,13 @@ test('zero terminal SNR (rectified-flow) on WebGPU matches the host run', { skip
 });
 
 test('mixture-views kernel matches the float64 model at random levels, alpha = 0 and sigma = 0', { skip }, async () => {
-  const { runtime: rt } = device();
   const rows = 257;
   const views = ['x0', 'eps', 'score', 'v'] as const;
   const hostModels = Object.fromEntries((['x0', 'eps', 'score', 'v'] as Parameterization[]).map((p) => [p, new GaussianMixtureModel(SPEC, { parameterization: p })]));
-  const gm = new DeviceMixture(rt, mixtureOf(hostModels.x0)!);
+  const gm = new DeviceMixture(rt(), mixtureOf(hostModels.x0)!);
   const xs = new Float64Array(rows * 2);
-  const x = rt.array(rows * 2);
-  const outs = Object.fromEntries(views.map((v) => [v, rt.array(rows * 2)]));
+  const x = rt().array(rows * 2);
+  const outs = Object.fromEntries(views.map((v) => [v, rt().array(rows * 2)]));
   const level = fc.oneof(
     fc.record({ alpha: fc.double({ min: 0, max: 1, noNaN: true }), sigma: fc.double({ min: 1e-3, max: 80, noNaN: true }) }),
     fc.record({ alpha: fc.constant(0), sigma: fc.double({ min: 0.1, max: 2, noNaN: true }) }),
@@ -102,14 +107,14 @@ test('mixture-views kernel matches the float64 model at random levels, alpha = 0
     await fc.assert(fc.asyncProperty(level, async ({ alpha, sigma }) => {
       const at = { t: 0.5, alpha, sigma };
       xs.set(hostModels.x0.sampleMarginal(rows, at, createRng(Math.round(1e6 * (alpha + sigma))))); // points where a sampler meets them
-      rt.write(x, Float32Array.from(xs));
+      rt().write(x, Float32Array.from(xs));
       await gm.evaluate(x, rows, at, outs);
       for (const v of views) {
         if (sigma === 0 && (v === 'eps' || v === 'score')) continue; // eps/score models have no value at sigma = 0
         if (sigma === 0 && v === 'v') continue;
         const want = new Float64Array(rows * 2);
         hostModels[v].predict(xs, rows, at, want);
-        const got = await rt.read(outs[v]);
+        const got = await rt().read(outs[v]);
         // view = sum r_k (P_k d_k + R_k mu_k): float32 error ~ 1e-6 of |P| |x| + |R| |mu| (plus responsibility rounding)
         let scale = 0;
         for (const w of want) scale = Math.max(scale, Math.abs(w));
@@ -119,9 +124,9 @@ test('mixture-views kernel matches the float64 model at random levels, alpha = 0
       }
     }), { numRuns: 25 });
     // at alpha = 0 every component has the same quadratic term: x0 = sum_k w_k mu_k exactly, however far x is
-    rt.write(x, Float32Array.from(createRng(4).fillNormal(new Float64Array(rows * 2)), (v) => 1e3 * v));
+    rt().write(x, Float32Array.from(createRng(4).fillNormal(new Float64Array(rows * 2)), (v) => 1e3 * v));
     await gm.evaluate(x, rows, { t: 1, alpha: 0, sigma: 1e-3 }, { x0: outs.x0 });
-    const got = await rt.read(outs.x0);
+    const got = await rt().read(outs.x0);
     const wsum = SPEC.weights.reduce((a, b) => a + b, 0);
     for (let j = 0; j < 2; j++) {
       const mean = SPEC.weights.reduce((a, w, k) => a + (w / wsum) * SPEC.means[k][j], 0);
