@@ -57,7 +57,8 @@ function progressBar(label: string): { update: (f: number) => void; done: () => 
 export async function run(argv: string[]): Promise<number> {
   const a = parseArgs(argv);
   if (bool(a, 'help')) {
-    console.log(`usage: sdekit sample --scheme S --score gmm:FILE --sampler NAME --steps N --out FILE
+    console.log(`usage: sdekit sample --scheme S --score gmm:FILE | --model DIR --sampler NAME --steps N --out FILE
+  [--class C] [--guidance W] [--classifier DIR] [--grid digits.png]   (--model: a run folder of sdekit train)
   [--spacing ${SPACINGS.join('|')}] [--rho 7] [--lambda 1] [--eta E] [--rtol 1e-5 --atol 1e-5]
   [--snr 0.16] [--churn 0] [--noise FILE | --n 1000 --seed 0] [--plot out.svg|out.png] [--json]
   [--backend host|cpu|wasm|webgpu|tensorflow]  (gmm: webgpu = float32 device buffers, others = float64 host loops)
