@@ -138,6 +138,31 @@ function tfStepper(tr: { setBatch(b: typeof batch): void; stepAsync(): Promise<n
   return { step: () => tr.stepAsync(), dispose: () => tr.dispose() };
 }
 
+/**
+ * The wasm matmul roofline of one step: only the step's GEMMs, each flag-free on XNNPACK with its
+ * operands already transposed (forward X W, backward dY W^T and X^T dY for each of the four layers),
+ * nothing else. A training step cannot be faster than this on one wasm thread.
+ */
+function gemmRoofline(): Stepper {
+  const widths = [130, 256, 256, 256, 2];
+  const ops: [tf.Tensor2D, tf.Tensor2D][] = [];
+  for (let l = 0; l + 1 < widths.length; l++) {
+    const [i, o] = [widths[l], widths[l + 1]];
+    ops.push([tf.randomNormal([BATCH, i]), tf.randomNormal([i, o])]); // forward X W
+    ops.push([tf.randomNormal([BATCH, o]), tf.randomNormal([o, i])]); // dX = dY W^T
+    ops.push([tf.randomNormal([i, BATCH]), tf.randomNormal([BATCH, o])]); // dW = X^T dY
+  }
+  return {
+    step: async () => {
+      const outs = ops.map(([a, b]) => tf.matMul(a, b));
+      await Promise.all(outs.map((t) => t.data()));
+      tf.dispose(outs);
+      return 0;
+    },
+    dispose: () => tf.dispose(ops.flat()),
+  };
+}
+
 /** Run the benchmark; `quick` uses fewer steps (for a smoke run). */
 export async function benchMlpStep(opts: { quick?: boolean; log?: (s: string) => void } = {}): Promise<BenchRow[]> {
   const log = opts.log ?? ((s: string) => console.error(s));
@@ -157,6 +182,11 @@ export async function benchMlpStep(opts: { quick?: boolean; log?: (s: string) =>
         tr.setBatch(batch);
         return { step: () => tr.step(), dispose: () => tr.dispose() };
       },
+    },
+    {
+      backend: 'wasm matmul roofline (the GEMMs alone)', threads: 1, steps: n(40),
+      make: async () => { await initBackend('wasm'); patchWasmMatMul(); return gemmRoofline(); },
+      note: 'a bound, not a training step: the 12 GEMMs of one step on XNNPACK, operands pre-transposed',
     },
     { backend: 'cpu (tfjs)', threads: 1, steps: n(3), make: async () => { await initBackend('cpu'); return tfStepper(new MlpTrainer(params)); } },
   ];
@@ -237,6 +267,12 @@ export async function benchMlpStep(opts: { quick?: boolean; log?: (s: string) =>
   } finally {
     for (const p of peers.values()) p.stop();
     await initBackend('wasm').catch(() => undefined);
+  }
+  const roof = rows.find((r) => r.backend.startsWith('wasm matmul roofline'));
+  if (roof) {
+    for (const r of rows) {
+      if (r !== roof && r.backend.startsWith('wasm')) r.note = `${r.note}; ${(r.value / roof.value).toFixed(2)}x the matmul roofline${r.backend.includes('x2') ? ' (single-thread roofline)' : ''}`;
+    }
   }
   log(`# machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}; load average ${load0.toFixed(2)} -> ${loadavg()[0].toFixed(2)}; tfjs ${tf.version.tfjs}`);
   return rows;
