@@ -15,16 +15,21 @@ const here = dirname(fileURLToPath(import.meta.url));
 type Bench = { name: string; load: () => Promise<BenchRow[]> };
 const BENCHES: Bench[] = [
   { name: 'derive', load: async () => (await import('./derive.ts')).benchDerive() },
-  { name: 'sample', load: async () => (await import('./sample.ts')).benchSample({ log: (s) => console.error(s) }).then((r) => r.rows) },
-  { name: 'mlp step', load: async () => (await import('./mlpStep.ts')).benchMlpStep({ log: (s) => console.error(s) }) },
-  { name: 'train', load: async () => (await import('./train.ts')).benchTrain({ log: (s) => console.error(s) }) },
-  { name: 'kernels', load: async () => (await import('./kernels.ts')).benchKernels({ log: (s) => console.error(s) }) },
+  { name: 'sample', load: async () => (await import('./sample.ts')).benchSample({ rounds: quick ? 1 : undefined, log: (s) => console.error(s) }).then((r) => r.rows) },
+  { name: 'mlp step', load: async () => (await import('./mlpStep.ts')).benchMlpStep({ quick, log: (s) => console.error(s) }) },
+  { name: 'train', load: async () => (await import('./train.ts')).benchTrain({ quick, log: (s) => console.error(s) }) },
+  { name: 'kernels', load: async () => (await import('./kernels.ts')).benchKernels({ quick, log: (s) => console.error(s) }) },
   // BENCHES: one line per bench module
 ];
 
 const fmt = (v: number | undefined, digits = 3) => (v === undefined || !Number.isFinite(v) ? '' : Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(digits));
 
-const only = process.argv.slice(2);
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const quick = args.includes('--quick');
+const only = args.filter((a) => !a.startsWith('--'));
+// the benches log to stderr; with --json, stdout carries only the JSON document
+
 const rows: BenchRow[] = [];
 let failed = 0;
 for (const b of BENCHES) {
@@ -43,7 +48,8 @@ const lines = [
   ...rows.map((r) => `| ${r.workload} | ${r.backend} | ${fmt(r.value)} | ${r.unit} | ${r.peerName ?? ''} | ${fmt(r.peer)} | ${fmt(r.ratio)} | ${r.note ?? ''} |`),
 ];
 const table = lines.join('\n');
-console.log(table);
+if (json) console.log(JSON.stringify({ machine, date: new Date().toISOString(), quick, rows: rows.map((r) => ({ ...r, value: Number.isFinite(r.value) ? r.value : null })) }, null, 2));
+else console.log(table);
 writeFileSync(join(here, 'RESULTS.md'), `# Benchmark results\n\nMachine: ${machine}. Date: ${new Date().toISOString()}.\nCommand: \`npm run bench\`.\n\n${table}\n`);
 console.error(`bench: wrote bench/RESULTS.md`);
 process.exitCode = failed ? 1 : 0;

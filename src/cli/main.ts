@@ -9,6 +9,7 @@ type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { help: string; load: () => Promise<{ run: Command }> }> = {
   // COMMANDS: one line per command (keep alphabetical)
+  bench: { help: 'run the benchmarks against PyTorch / SymPy peers; writes bench/RESULTS.md (--json, --quick)', load: () => import('./bench.ts') },
   check: { help: 'run every proof on one scheme; exit 1 if one fails (--json)', load: () => import('./check.ts') },
   demo: { help: 'derive, prove and sample every built-in (what npm start runs)', load: () => import('./demo.ts') },
   derive: { help: 'closed forms of every view (--json, --latex, --target python|wgsl|glsl)', load: () => import('./derive.ts') },
