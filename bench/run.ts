@@ -19,7 +19,7 @@ const BENCHES: Bench[] = [
   { name: 'mlp step', load: async () => (await import('./mlpStep.ts')).benchMlpStep({ quick, log: (s) => console.error(s) }) },
   { name: 'train', load: async () => (await import('./train.ts')).benchTrain({ quick, log: (s) => console.error(s) }) },
   { name: 'kernels', load: async () => (await import('./kernels.ts')).benchKernels({ quick, log: (s) => console.error(s) }) },
-  { name: 'quality2d', load: async () => (await import('./quality2d.ts')).benchQuality2d({ log: (s) => console.error(s) }) },
+  { name: 'quality2d', load: async () => (await import('./quality2d.ts')).benchQuality2d({ quick, log: (s) => console.error(s) }) },
   // BENCHES: one line per bench module
 ];
 
