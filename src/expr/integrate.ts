@@ -1,8 +1,9 @@
 /**
  * Closed-form antiderivatives for the patterns noise schedules produce:
- * sums and constant multiples; polynomials; P(t) exp(a t + b) (integration by parts);
+ * sums and constant multiples; polynomials; P(t) exp(a t + b) and P(t) sin/cos(a t + b)
+ * (integration by parts); sin^2 and cos^2 through the half-angle identities;
  * c Q'(t) exp(Q(t)); c u'(t) F(u(t)) for F in {exp, sin, cos, tan, tanh, sigmoid, sinh, cosh,
- * log, sqrt, u^k, 1/u}. Each result is checked by differentiating it back (numeric zero test);
+ * log, log1p, sqrt, u^k, 1/u}. Each result is checked by differentiating it back (numeric zero test);
  * null means "no rule applies", and the caller falls back to quadrature.
  */
 import { compile } from '../codegen/js.ts';
@@ -113,6 +114,11 @@ function expand(n: MathNode): Term[] | null {
             if (p) return [{ poly: p, q: [], others: [] }];
             const bv = view(v.a);
             if (bv.kind === 'call' && bv.name === 'exp') return [{ poly: [1], q: [mul(num(k), bv.arg)], others: [] }];
+            // sin^2 u = (1 - cos 2u)/2, cos^2 u = (1 + cos 2u)/2
+            if (k === 2 && bv.kind === 'call' && (bv.name === 'sin' || bv.name === 'cos')) {
+              const s = bv.name === 'sin' ? -0.5 : 0.5;
+              return [{ poly: [0.5], q: [], others: [] }, { poly: [s], q: [], others: [call('cos', simplify(mul(num(2), bv.arg)))] }];
+            }
             return [{ poly: [1], q: [], others: [n] }];
           }
           const base = constOf(v.a);
@@ -203,6 +209,10 @@ function integrateGroup(g: Group, domain: [number, number]): MathNode | null {
       return mul(polyTree(acc), call('exp', q));
     }
   }
+  if (!q && others.length === 1) {
+    const trig = polyTrig(poly, others[0]);
+    if (trig) return trig;
+  }
   // generalized substitution: rest(t) = c u'(t), integrand = rest * F(u)
   const candidates: { outer: MathNode; rest: MathNode }[] = [];
   if (q) candidates.push({ outer: call('exp', q), rest: groupTree(poly, null, others) });
@@ -216,6 +226,31 @@ function integrateGroup(g: Group, domain: [number, number]): MathNode | null {
     return mul(num(c), sub1.G);
   }
   return null;
+}
+
+/**
+ * int P(t) sin(u) dt and int P(t) cos(u) dt for u = a t + b, by parts until P's derivatives vanish:
+ *   int P cos u = sin u sum_k (-1)^k P^(2k) / a^(2k+1) + cos u sum_k (-1)^k P^(2k+1) / a^(2k+2)
+ *   int P sin u = -cos u sum_k (-1)^k P^(2k) / a^(2k+1) + sin u sum_k (-1)^k P^(2k+1) / a^(2k+2)
+ */
+function polyTrig(poly: Poly, factor: MathNode): MathNode | null {
+  const v = view(factor);
+  if (v.kind !== 'call' || (v.name !== 'sin' && v.name !== 'cos')) return null;
+  const up = polyOf(v.arg);
+  if (!up || degree(up) !== 1) return null;
+  const a = up[1];
+  let even: Poly = [0], odd: Poly = [0], dk = poly, k = 0;
+  while (dk.some((c) => c !== 0)) {
+    const sign = Math.floor(k / 2) % 2 === 0 ? 1 : -1, scale = sign / a ** (k + 1);
+    if (k % 2 === 0) even = polyAdd(even, dk.map((c) => c * scale));
+    else odd = polyAdd(odd, dk.map((c) => c * scale));
+    dk = polyDeriv(dk);
+    k++;
+  }
+  const sinU = call('sin', v.arg), cosU = call('cos', v.arg);
+  return v.name === 'cos'
+    ? add(mul(polyTree(even), sinU), mul(polyTree(odd), cosU))
+    : add(neg(mul(polyTree(even), cosU)), mul(polyTree(odd), sinU));
 }
 
 /** Split F(u) into u and G = antiderivative of F evaluated at u. */
@@ -248,6 +283,7 @@ const ANTI: Partial<Record<string, (u: MathNode) => MathNode>> = {
   sinh: (u) => call('cosh', u),
   cosh: (u) => call('sinh', u),
   log: (u) => sub(mul(u, call('log', u)), u),
+  log1p: (u) => sub(mul(add(num(1), u), call('log1p', u)), u),
   sqrt: (u) => mul(num(2 / 3), pow(u, num(1.5))),
   expm1: (u) => sub(call('exp', u), u),
 };

@@ -72,6 +72,13 @@ const pattern = fc.oneof(
   fc.tuple(nz(0.2, 2), nz(0.2, 2)).map(([a, b]) => `(${lit(a)} + ${lit(b)} / t) * sigmoid(${lit(a)} * t + ${lit(b)} * log(t))`),
   // sums of the above with constants pulled out
   fc.tuple(c(-3, 3), nz(-3, 3)).map(([k, a]) => `${lit(k)} + 3 * exp(${lit(a)} * t) - t^2 / 4`),
+  // P(t) sin/cos(a t + b), by parts
+  fc.tuple(fc.constantFrom('sin', 'cos'), fc.array(c(-3, 3), { minLength: 1, maxLength: 4 }), nz(-8, 8), c(-1, 1)).map(([F, cs, a, b]) =>
+    `(${cs.map((x, k) => `${lit(x)} * t^${k}`).join(' + ')}) * ${F}(${lit(a)} * t + ${lit(b)})`),
+  // b0 + b1 sin^2(a t) / cos^2(a t) (half-angle)
+  fc.tuple(fc.constantFrom('sin', 'cos'), c(0, 1), c(-20, 20), nz(-4, 4)).map(([F, b0, b1, a]) => `${lit(b0)} + ${lit(b1)} * ${F}(${lit(a)} * t)^2`),
+  // log(1 + k t) (simplified to log1p) and log(c + t)
+  fc.tuple(nz(0.1, 5), c(0.1, 3)).map(([k, c0]) => `log(1 + ${lit(k)} * t) + log(${lit(c0)} + t)`),
 );
 
 function checkAgainstQuadrature(src: string, F: NonNullable<ReturnType<typeof antiderivative>>, a: number, b: number) {
