@@ -10,6 +10,7 @@
 import * as fs from 'node:fs';
 import { UserError } from '../errors.ts';
 import { allowOnly, bool, num, parseArgs, req, str } from './args.ts';
+import { prepareOutput, writeOutput } from './output.ts';
 import { readGmmFile } from '../data/gmmFile.ts';
 import { resolveDataset } from '../data/resolve.ts';
 import { bitsPerDim, dequantize } from '../likelihood/bpd.ts';
@@ -53,6 +54,7 @@ Writes {"logp": [...]} in nats (plus "bpd" for image data, with uniform dequanti
   allowOnly(a, KNOWN);
   const scheme = loadScheme(req(a, 'scheme'));
   const out = req(a, 'out');
+  prepareOutput(out, '--out');
   const pointsArg = req(a, 'points');
   const scoreSpec = str(a, 'score'), modelDir = str(a, 'model');
   let model: ScoreModel;
@@ -108,7 +110,7 @@ Writes {"logp": [...]} in nats (plus "bpd" for image data, with uniform dequanti
     logpMean: mean(logp), n, dim: D, scheme: scheme.name, div, tStart: r.tStart, tEnd: r.tEnd, prior: r.prior,
     nfe: r.nfe, steps: r.steps, seconds: r.seconds, backend,
   };
-  fs.writeFileSync(out, JSON.stringify(doc) + '\n');
+  writeOutput(out, JSON.stringify(doc) + '\n', '--out');
   if (bool(a, 'json')) console.log(JSON.stringify({ logpMean: doc.logpMean, ...(bpd ? { bpdMean: doc.bpdMean } : {}), n, nfe: r.nfe, seconds: r.seconds, backend }));
   else {
     console.log(`log p of ${n} points (D = ${D}) under ${scheme.name}: mean ${doc.logpMean.toFixed(4)} nats` +

@@ -13,8 +13,8 @@
  * entirely on float32 WebGPU buffers (generated kernels on Dawn, src/kernels/deviceOps.ts), reported
  * as "webgpu (<adapter>)". A `--model DIR` network runs on the TensorFlow.js backend it selects.
  */
-import { writeFileSync } from 'node:fs';
 import { allowOnly, bool, num, parseArgs, req, str } from './args.ts';
+import { prepareOutput, writeOutput } from './output.ts';
 import { UserError } from '../errors.ts';
 import { readGmmFile } from '../data/gmmFile.ts';
 import { GaussianMixtureModel, DATA_LEVEL } from '../score/gmm.ts';
@@ -75,6 +75,7 @@ samplers: ${SAMPLER_NAMES.join(', ')}`);
   const spacing = str(a, 'spacing', 'uniform-t') as string;
   if (!(SPACINGS as readonly string[]).includes(spacing)) throw new UserError('--spacing', `unknown spacing; known: ${SPACINGS.join(', ')}`, { value: spacing });
   const out = req(a, 'out');
+  prepareOutput(out, '--out');
 
   const scoreSpec = str(a, 'score');
   const modelDir = str(a, 'model');
@@ -113,6 +114,7 @@ samplers: ${SAMPLER_NAMES.join(', ')}`);
   const snr = num(a, 'snr', 0.16, { min: 0 });
   const sChurn = num(a, 'churn', 0, { min: 0 });
   const plot = str(a, 'plot');
+  if (plot !== undefined) prepareOutput(plot, '--plot');
   if (plot !== undefined && !/\.(svg|png)$/i.test(plot)) throw new UserError('--plot', 'must end in .svg or .png', { value: plot });
   if (plot !== undefined && model.dim !== 2) throw new UserError('--plot', `draws 2-D samples; the model has dimension ${model.dim}`, { value: plot });
 
@@ -123,16 +125,15 @@ samplers: ${SAMPLER_NAMES.join(', ')}`);
   });
   bar.done();
 
-  writeFileSync(out, JSON.stringify({
+  writeOutput(out, JSON.stringify({
     samples: toRows(result.samples, result.dim), nfe: result.nfe, seconds: result.seconds, sampler: samplerName, scheme: scheme.name,
-  }));
+  }), '--out');
   if (plot !== undefined) {
     const input = {
       samples: result.samples, n: result.n, logDensity: gmm ? (x: Float64Array, m: number) => (gmm as GaussianMixtureModel).logDensity(x, m, DATA_LEVEL) : undefined,
       title: `${samplerName}, ${scheme.name}, ${steps} steps (nfe ${result.nfe})`,
     };
-    if (plot.toLowerCase().endsWith('.png')) writeFileSync(plot, plotPng(input));
-    else writeFileSync(plot, plotSvg(input));
+    writeOutput(plot, plot.toLowerCase().endsWith('.png') ? plotPng(input) : plotSvg(input), '--plot');
   }
   if (grid !== undefined && run) writeGrid(grid, result.samples, result.n, run.config);
   if (bool(a, 'json')) {
