@@ -59,7 +59,7 @@ export async function run(argv: string[]): Promise<number> {
   if (bool(a, 'help')) {
     console.log(`usage: sdekit sample --scheme S --score gmm:FILE | --model DIR --sampler NAME --steps N --out FILE
   [--class C] [--guidance W] [--classifier DIR] [--grid digits.png]   (--model: a run folder of sdekit train)
-  [--spacing ${SPACINGS.join('|')}] [--rho 7] [--lambda 1] [--eta E] [--rtol 1e-5 --atol 1e-5]
+  [--spacing ${SPACINGS.join('|')} (default: the scheme's "sampling", else uniform-t)] [--rho 7] [--lambda 1] [--eta E] [--rtol 1e-5 --atol 1e-5]
   [--snr 0.16] [--churn 0] [--noise FILE | --n 1000 --seed 0] [--plot out.svg|out.png] [--json]
   [--backend host|cpu|wasm|webgpu|tensorflow]  (gmm: webgpu = float32 device buffers, others = float64 host loops)
 samplers: ${SAMPLER_NAMES.join(', ')}`);
@@ -72,8 +72,8 @@ samplers: ${SAMPLER_NAMES.join(', ')}`);
   if (!isSamplerName(samplerName)) throw new UserError('--sampler', `unknown sampler; known: ${SAMPLER_NAMES.join(', ')}`, { value: samplerName });
   const steps = num(a, 'steps', NaN, { integer: true, min: 1, max: 100000 });
   if (Number.isNaN(steps)) throw new UserError('--steps', 'is required');
-  const spacing = str(a, 'spacing', 'uniform-t') as string;
-  if (!(SPACINGS as readonly string[]).includes(spacing)) throw new UserError('--spacing', `unknown spacing; known: ${SPACINGS.join(', ')}`, { value: spacing });
+  const spacing = str(a, 'spacing');
+  if (spacing !== undefined && !(SPACINGS as readonly string[]).includes(spacing)) throw new UserError('--spacing', `unknown spacing; known: ${SPACINGS.join(', ')}`, { value: spacing });
   const out = req(a, 'out');
   prepareOutput(out, '--out');
 
@@ -106,7 +106,7 @@ samplers: ${SAMPLER_NAMES.join(', ')}`);
   const noise = noiseFile !== undefined ? readNoiseFile(noiseFile, model.dim) : undefined;
   const n = num(a, 'n', 1000, { integer: true, min: 1, max: 10_000_000 });
   const seed = num(a, 'seed', 0, { integer: true });
-  const rho = num(a, 'rho', 7, { min: 1e-6 });
+  const rho = str(a, 'rho') === undefined ? undefined : num(a, 'rho', 7, { min: 1e-6 }); // default: the scheme's, else 7
   const lambda = num(a, 'lambda', 1, { min: 0 });
   const eta = a.flags.has('eta') ? num(a, 'eta', 0, { min: 0 }) : undefined;
   const rtol = num(a, 'rtol', 1e-5, { min: 1e-14 });
@@ -120,7 +120,7 @@ samplers: ${SAMPLER_NAMES.join(', ')}`);
 
   const bar = progressBar(`${samplerName} ${steps} steps`);
   const result = await sample({
-    scheme, model, sampler: samplerName, steps, spacing: spacing as Spacing, rho, noise, n, seed,
+    scheme, model, sampler: samplerName, steps, spacing: spacing as Spacing | undefined, rho, noise, n, seed,
     lambda, eta, rtol, atol, snr, churn: { sChurn }, onProgress: bar.update, device,
   });
   bar.done();

@@ -79,7 +79,10 @@ export async function sample(opts: SampleOptions): Promise<SampleResult> {
     if (!Number.isInteger(n) || n < 1) throw new UserError('--n', 'must be an integer >= 1', { value: n });
     noise = rng.fillNormal(new Float64Array(n * dim));
   }
-  const gridOptions = { spacing: opts.spacing ?? 'uniform-t', steps: opts.steps, rho: opts.rho ?? 7 } as const;
+  // the scheme's declared sampling defaults (e.g. EDM's Karras grid) apply when the caller sets none
+  const gridOptions = {
+    spacing: opts.spacing ?? (scheme.sampling?.spacing as Spacing | undefined) ?? 'uniform-t', steps: opts.steps, rho: opts.rho ?? scheme.sampling?.rho ?? 7,
+  } as const;
   const grid = makeGrid(scheme, gridOptions);
   const options: SamplerOptions = {
     lambda: opts.lambda ?? DEFAULT_SAMPLER_OPTIONS.lambda,

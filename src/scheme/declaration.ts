@@ -13,6 +13,11 @@ export interface SchemeDeclaration {
   marginal?: { alpha: string | number; sigma: string | number };
   /** half log-SNR log(alpha/sigma) of a variance-preserving process */
   logSnr?: string;
+  /**
+   * sampling defaults for this scheme (used when `sdekit sample` gets no --spacing / --rho):
+   * e.g. EDM's Karras grid. The names are those of `--spacing`.
+   */
+  sampling?: { spacing?: string; rho?: number };
   /** a discrete beta table, explicit or generated as in diffusers */
   discrete?: {
     betas?: number[];
@@ -25,4 +30,7 @@ export interface SchemeDeclaration {
 
 /** The four declaration forms of DESIGN.md, one of which a scheme file gives. */
 export const FORMS = ['sde', 'marginal', 'logSnr', 'discrete'] as const;
-export const TOP_LEVEL_KEYS = ['name', 'description', 'params', 'time', ...FORMS, '$schema'] as const;
+/** Top-level keys a declaration may hold. */
+export const TOP_LEVEL_KEYS = ['name', 'description', 'params', 'time', 'sampling', ...FORMS, '$schema'] as const;
+/** The grid spacings a scheme may name as its default (`--spacing`; test/sample/steps checks they match). */
+export const SAMPLING_SPACINGS = ['uniform-t', 'logsnr', 'karras', 'leading', 'trailing', 'linspace'] as const;

@@ -6,7 +6,7 @@ import { UserError } from '../errors.ts';
 import { parseExpr, validateParams } from '../expr/parse.ts';
 import { num, pow } from '../expr/nodes.ts';
 import { simplify } from '../expr/simplify.ts';
-import { FORMS, TOP_LEVEL_KEYS, type SchemeDeclaration } from './declaration.ts';
+import { FORMS, SAMPLING_SPACINGS, TOP_LEVEL_KEYS, type SchemeDeclaration } from './declaration.ts';
 import { betaTable, fromDiscrete } from './discrete.ts';
 import { fromLogSnr, fromMarginal, fromSde } from './forms.ts';
 import type { Scheme } from './types.ts';
@@ -43,8 +43,9 @@ export function declareScheme(input: unknown): DeclaredScheme {
   if (!(T > t0)) throw new UserError('time.T', `must be greater than t0 = ${t0}`, { value: T });
   const expr = (src: unknown, field: string): MathNode => simplify(parseExpr(src, { field, params }));
 
+  const sampling = samplingDefaults(decl.sampling);
   let scheme: Scheme;
-  const base = { name, params, t0, T };
+  const base = { name, params, t0, T, sampling };
   if (form === 'discrete') {
     const d = fromDiscrete(discreteBetas as Float64Array);
     scheme = assemble({ ...base, form, fns: d.fns, exprs: {}, inverseCandidates: [], discrete: d.info, numericInverse: d.inverse });
@@ -68,6 +69,19 @@ export function declareScheme(input: unknown): DeclaredScheme {
   }
   const report = validateScheme(scheme, form);
   return { scheme, report, declaration: decl };
+}
+
+/** The declaration's optional "sampling" defaults, validated (names as `--spacing`). */
+function samplingDefaults(v: unknown): Scheme['sampling'] {
+  if (v === undefined) return undefined;
+  if (!isObj(v)) throw new UserError('sampling', 'must be an object {spacing, rho}', { value: v });
+  checkKeys(v, ['spacing', 'rho'], 'sampling');
+  const { spacing, rho } = v;
+  if (spacing !== undefined && !(SAMPLING_SPACINGS as readonly unknown[]).includes(spacing)) {
+    throw new UserError('sampling.spacing', `unknown spacing; known: ${SAMPLING_SPACINGS.join(', ')}`, { value: spacing });
+  }
+  if (rho !== undefined && !(typeof rho === 'number' && Number.isFinite(rho) && rho > 0)) throw new UserError('sampling.rho', 'must be a positive number', { value: rho });
+  return { spacing: spacing as string | undefined, rho: rho as number | undefined };
 }
 
 function wrap<R>(f: () => R, field: string): R {

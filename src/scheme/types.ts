@@ -64,4 +64,6 @@ export interface Scheme {
   /** x_t | x_s for s < t: alpha_{t|s} = alpha_t / alpha_s, sigma^2_{t|s} = sigma_t^2 - alpha_{t|s}^2 sigma_s^2 */
   transition(s: number, t: number): { alpha: number; sigma: number };
   readonly discrete?: DiscreteInfo;
+  /** the declaration's sampling defaults (validated names; see SchemeDeclaration.sampling) */
+  readonly sampling?: { readonly spacing?: string; readonly rho?: number };
 }

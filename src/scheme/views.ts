@@ -30,6 +30,8 @@ export interface AssembleInput {
   discrete?: DiscreteInfo;
   /** a numeric inverse to use when no closed form round-trips (discrete schemes bring their own) */
   numericInverse?: (lambda: number) => number;
+  /** the declaration's sampling defaults */
+  sampling?: Scheme['sampling'];
 }
 
 export function assemble(inp: AssembleInput): Scheme {
@@ -52,6 +54,7 @@ export function assemble(inp: AssembleInput): Scheme {
       return { alpha: a, sigma: Math.sqrt(Math.max(0, s2)) };
     },
     discrete: inp.discrete,
+    ...(inp.sampling ? { sampling: inp.sampling } : {}),
   };
 }
 

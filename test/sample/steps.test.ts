@@ -80,3 +80,22 @@ test('a bad step count or rho is a UserError naming the flag', () => {
   assert.throws(() => makeGrid(s, { spacing: 'uniform-t', steps: 0 }), (e: unknown) => e instanceof UserError && e.field === '--steps');
   assert.throws(() => makeGrid(s, { spacing: 'karras', steps: 5, rho: -1 }), (e: unknown) => e instanceof UserError && e.field === '--rho');
 });
+
+test('a scheme file may name its default grid (edm: Karras); --spacing overrides it', async () => {
+  const { SAMPLING_SPACINGS } = await import('../../src/scheme/declaration.ts');
+  const { SPACINGS } = await import('../../src/sample/steps.ts');
+  assert.deepEqual([...SAMPLING_SPACINGS], [...SPACINGS]);
+  const { loadScheme } = await import('../../src/scheme/load.ts');
+  const { sample } = await import('../../src/sample/sample.ts');
+  const { GaussianModel } = await import('../../src/score/gaussian.ts');
+  const edm = loadScheme('edm');
+  assert.equal(edm.sampling?.spacing, 'karras');
+  const model = new GaussianModel([0], 0.04);
+  const noise = Float64Array.from({ length: 64 }, (_, i) => Math.sin(i + 1));
+  const run = (spacing?: 'karras' | 'uniform-t') => sample({ scheme: edm, model, sampler: 'euler', steps: 6, noise, spacing });
+  assert.deepEqual((await run()).samples, (await run('karras')).samples);
+  assert.notDeepEqual((await run()).samples, (await run('uniform-t')).samples);
+  const { declareScheme } = await import('../../src/scheme/declare.ts');
+  assert.throws(() => declareScheme({ marginal: { alpha: '1', sigma: 't' }, time: { t0: 0.01, T: 10 }, sampling: { spacing: 'geometric' } }),
+    (e: unknown) => e instanceof UserError && e.field === 'sampling.spacing');
+});
