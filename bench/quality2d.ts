@@ -32,6 +32,7 @@ import { resolveDataset } from '../src/data/resolve.ts';
 import { Rng } from '../src/sample/rng.ts';
 import { sample } from '../src/sample/sample.ts';
 import { slicedWasserstein } from '../src/sample/slicedWasserstein.ts';
+import type { Spacing } from '../src/sample/steps.ts';
 import { loadScheme } from '../src/scheme/load.ts';
 import { loadRun } from '../src/score/neural.ts';
 import { initTrainBackend } from '../src/train/backend.ts';
@@ -45,7 +46,7 @@ const TORCH_SCRIPT = String.raw`
 import sys, json, math, time
 import numpy as np
 import torch
-pool_file, steps, seed, n_out, out_file, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], int(sys.argv[6])
+pool_file, steps, seed, n_out, out_file, threads, skip = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], int(sys.argv[6]), sys.argv[7]
 torch.set_num_threads(threads)
 torch.manual_seed(seed)
 pool = torch.from_numpy(np.fromfile(pool_file, dtype=np.float32).reshape(-1, 2))
@@ -85,9 +86,13 @@ for k in range(steps):
 train_s = time.perf_counter() - t0
 with torch.no_grad():
     for e, p in zip(ema, net.parameters()): p.copy_(e)
-    # DPM-Solver++(2M): lambda = log(alpha / sigma), x0-form multistep update, time-uniform grid
-    ts = torch.linspace(T, t_eps, ${SAMPLER_STEPS} + 1, dtype=torch.float64)
+    # DPM-Solver++(2M): lambda = log(alpha / sigma), x0-form multistep update, grid uniform in t or in lambda
     lam = lambda t: log_alpha(t) - 0.5 * torch.log(-torch.expm1(2 * log_alpha(t)))
+    ts = torch.linspace(T, t_eps, ${SAMPLER_STEPS} + 1, dtype=torch.float64)
+    if skip == 'logSNR':  # t of lambda for vp-linear: log alpha = -0.5 log(1 + e^(-2 lambda)) solved for t
+        lams = torch.linspace(float(lam(ts[0])), float(lam(ts[-1])), ${SAMPLER_STEPS} + 1, dtype=torch.float64)
+        la = -0.5 * torch.log1p(torch.exp(-2 * lams))
+        ts = (-b0 + torch.sqrt(b0 ** 2 - 4 * (b1 - b0) * la)) / (b1 - b0)
     x = torch.randn(n_out, D, dtype=torch.float64)  # sigma(T) ~ 1 - 2e-9: x_T = sigma(T) z
     x = x * alpha_sigma(ts[0])[1]
     prev = None
@@ -123,24 +128,24 @@ export function randomGmm2d(seed = 7): { weights: number[]; means: number[][]; s
 const sw2 = (a: ArrayLike<number>, b: ArrayLike<number>): number => slicedWasserstein(a, b, 2, DIRECTIONS, { p: 2 });
 
 /** Train sdekit with its defaults (plus `extra` args, for investigations), sample, return samples and seconds. */
-async function sdekitRun(ds: Dataset, steps: number, seed: number, extra: string[], dir: string): Promise<{ samples: Float64Array; trainS: number }> {
+async function sdekitRun(ds: Dataset, steps: number, seed: number, extra: string[], dir: string, spacing: Spacing | undefined): Promise<{ samples: Float64Array; trainS: number }> {
   const cfg = configFromArgs(['--scheme', 'vp-linear', '--data', ds.name, '--steps', String(steps), '--out', dir, ...(seed ? ['--seed', String(seed)] : []), ...extra], ds);
   const scheme = loadScheme('vp-linear');
   const r = await train({ config: cfg, scheme, data: ds, outDir: dir, progress: false });
   const run = loadRun(dir);
   try {
-    const s = await sample({ scheme, model: run.model, sampler: 'dpm-solver++2m', steps: SAMPLER_STEPS, n: N_EVAL, seed: 1000 + seed });
+    const s = await sample({ scheme, model: run.model, sampler: 'dpm-solver++2m', steps: SAMPLER_STEPS, n: N_EVAL, seed: 1000 + seed, spacing });
     return { samples: s.samples, trainS: r.seconds };
   } finally { run.model.dispose(); }
 }
 
 /** Train and sample the PyTorch peer on a pool drawn from `ds`. */
-function torchRun(py: string, ds: Dataset, steps: number, seed: number, dir: string): { samples: Float32Array; trainS: number; version: string; threads: number } {
+function torchRun(py: string, ds: Dataset, steps: number, seed: number, dir: string, skip: 'time_uniform' | 'logSNR'): { samples: Float32Array; trainS: number; version: string; threads: number } {
   const pool = ds.sample(new Rng(0x70c4 + seed), steps * BATCH).x;
   const poolFile = path.join(dir, 'pool.f32'), outFile = path.join(dir, 'torch.f32');
   fs.writeFileSync(poolFile, Buffer.from(pool.buffer, pool.byteOffset, pool.byteLength));
   const threads = 1; // one thread: the machines here are shared and OpenMP oversubscription stalls
-  const r = spawnSync(py, ['-c', TORCH_SCRIPT, poolFile, String(steps), String(seed), String(N_EVAL), outFile, String(threads)],
+  const r = spawnSync(py, ['-c', TORCH_SCRIPT, poolFile, String(steps), String(seed), String(N_EVAL), outFile, String(threads), skip],
     { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads) }, maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`PyTorch peer failed: ${r.stderr.slice(-600)}`);
   const j = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { train_s: number; version: string; threads: number };
@@ -163,6 +168,10 @@ export interface Quality2dOptions {
   sdekitArgs?: string[];
   /** skip the PyTorch peer */
   noTorch?: boolean;
+  /** sdekit's sampler grid (default: what `sdekit sample` uses, the scheme's declared "sampling" spacing, else uniform-t) */
+  spacing?: Spacing;
+  /** the peer's grid (default time_uniform, DPM-Solver's default skip type) */
+  torchSkip?: 'time_uniform' | 'logSNR';
   /** training steps (default 2000; quick 300) */
   steps?: number;
 }
@@ -173,6 +182,7 @@ export async function benchQuality2d(opts: Quality2dOptions = {}): Promise<Bench
   const steps = opts.steps ?? (opts.quick ? 300 : 2000);
   const seeds = opts.seeds ?? [0];
   const extra = opts.sdekitArgs ?? [];
+  const spacing = opts.spacing, torchSkip = opts.torchSkip ?? 'time_uniform';
   const backend = await initTrainBackend();
   const py = opts.noTorch ? null : findTorchPython();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sdekit-quality2d-'));
@@ -190,12 +200,12 @@ export async function benchQuality2d(opts: Quality2dOptions = {}): Promise<Bench
       let peerName = 'PyTorch DDPM recipe';
       for (const seed of seeds) {
         const dir = path.join(tmp, `${label}-${seed}`);
-        const a = await sdekitRun(ds, steps, seed, extra, dir);
+        const a = await sdekitRun(ds, steps, seed, extra, dir, spacing);
         ours.push(sw2(a.samples, ref)); oursS.push(a.trainS);
         if (py) {
-          const b = torchRun(py, ds, steps, seed, dir);
+          const b = torchRun(py, ds, steps, seed, dir, torchSkip);
           theirs.push(sw2(b.samples, ref)); theirsS.push(b.trainS);
-          peerName = `PyTorch ${b.version} DDPM recipe (eps, simple, uniform t; ${b.threads} threads)`;
+          peerName = `PyTorch ${b.version} DDPM recipe (eps, simple, uniform t; ${torchSkip} grid; ${b.threads} thread)`;
         }
         log(`quality2d ${label} seed ${seed}: sdekit SW2 ${ours[ours.length - 1].toFixed(4)} (${a.trainS.toFixed(0)} s)` +
           `${py ? `, PyTorch ${theirs[theirs.length - 1].toFixed(4)} (${theirsS[theirsS.length - 1].toFixed(0)} s)` : ''}, floor ${floor.toFixed(4)}`);
@@ -205,7 +215,7 @@ export async function benchQuality2d(opts: Quality2dOptions = {}): Promise<Bench
       const note = `floor ${floor.toFixed(4)}; train s sdekit ${mean(oursS).toFixed(0)}${py ? ` / PyTorch ${mean(theirsS).toFixed(0)}` : ''}` +
         `${seeds.length > 1 ? `; seeds ${seeds.join(',')}: sdekit ${fmtList(ours)}${py ? `; PyTorch ${fmtList(theirs)}` : ''}` : ''}` +
         `${extra.length ? `; sdekit args ${extra.join(' ')}` : ''}`;
-      const workload = `2-D quality ${label} (${steps} steps): SW2 of 5000 dpm-solver++2m (20 steps) samples to held-out data`;
+      const workload = `2-D quality ${label} (${steps} steps): SW2 of 5000 dpm-solver++2m (20 ${spacing ?? loadScheme('vp-linear').sampling?.spacing ?? 'uniform-t'} steps) samples to held-out data`;
       rows.push(py
         ? { workload, backend, value, unit: 'SW2', peerName, peer: mean(theirs), ratio: mean(theirs) / value, note }
         : { workload, backend, value, unit: 'SW2', note: `${note}; no PyTorch peer` });
@@ -222,6 +232,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
   const rows = await benchQuality2d({
     quick: own.includes('--quick'), log: (s) => console.error(s), sdekitArgs: extra, noTorch: own.includes('--no-torch'),
     seeds: opt('--seeds')?.split(',').map(Number), data: opt('--data')?.split(','), steps: opt('--steps') ? Number(opt('--steps')) : undefined,
+    spacing: opt('--spacing') as Spacing | undefined, torchSkip: opt('--torch-skip') as 'time_uniform' | 'logSNR' | undefined,
   });
   for (const r of rows) console.log(`${r.workload} | ${r.backend} | ${r.value.toPrecision(4)} ${r.unit}${r.peer !== undefined ? ` | ${r.peerName} ${r.peer.toPrecision(4)} | ratio ${r.ratio?.toFixed(3)}` : ''}${r.note ? ` | ${r.note}` : ''}`);
 }

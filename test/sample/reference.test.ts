@@ -145,13 +145,13 @@ test('vp-linear + uniform-t (1 to 1e-3): dpm-solver-1/2/3 and dpm-solver++2m equ
   const s = scheme('vp-linear');
   for (const steps of [1, 2, 3, 4, 5, 6, 7, 10, 11, 20]) {
     for (const order of [1, 2, 3] as const) {
-      const r = await sample({ scheme: s, model: epsModel, sampler: `dpm-solver-${order}`, steps, noise });
+      const r = await sample({ scheme: s, model: epsModel, sampler: `dpm-solver-${order}`, steps, noise, spacing: 'uniform-t' });
       const ref = dpmSolverRef(order, steps);
       assertClose(r.samples, ref.x, 1e-9, `dpm-solver-${order} steps=${steps}`);
       assert.equal(r.nfe, steps);
       assert.equal(ref.nfe, steps);
     }
-    const r2 = await sample({ scheme: s, model: x0Model, sampler: 'dpm-solver++2m', steps, noise });
+    const r2 = await sample({ scheme: s, model: x0Model, sampler: 'dpm-solver++2m', steps, noise, spacing: 'uniform-t' });
     assertClose(r2.samples, dpmpp2mRef(steps), 1e-9, `dpm-solver++2m steps=${steps}`);
     assert.equal(r2.nfe, steps);
   }
