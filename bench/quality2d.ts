@@ -32,7 +32,7 @@ import { resolveDataset } from '../src/data/resolve.ts';
 import { Rng } from '../src/sample/rng.ts';
 import { sample } from '../src/sample/sample.ts';
 import { slicedWasserstein } from '../src/sample/slicedWasserstein.ts';
-import type { Spacing } from '../src/sample/steps.ts';
+import { defaultSpacing, type Spacing } from '../src/sample/steps.ts';
 import { loadScheme } from '../src/scheme/load.ts';
 import { loadRun } from '../src/score/neural.ts';
 import { initTrainBackend } from '../src/train/backend.ts';
@@ -134,7 +134,7 @@ async function sdekitRun(ds: Dataset, steps: number, seed: number, extra: string
   const r = await train({ config: cfg, scheme, data: ds, outDir: dir, progress: false });
   const run = loadRun(dir);
   try {
-    const s = await sample({ scheme, model: run.model, sampler: 'dpm-solver++2m', steps: SAMPLER_STEPS, n: N_EVAL, seed: 1000 + seed, spacing });
+    const s = await sample({ scheme, model: run.model, sampler: 'dpm-solver++2m', steps: SAMPLER_STEPS, n: N_EVAL, seed: 1000 + seed, spacing: spacing ?? defaultSpacing(scheme, true) });
     return { samples: s.samples, trainS: r.seconds };
   } finally { run.model.dispose(); }
 }
@@ -168,7 +168,7 @@ export interface Quality2dOptions {
   sdekitArgs?: string[];
   /** skip the PyTorch peer */
   noTorch?: boolean;
-  /** sdekit's sampler grid (default: what `sdekit sample` uses, the scheme's declared "sampling" spacing, else uniform-t) */
+  /** sdekit's sampler grid (default: what `sdekit sample --model` uses, {@link defaultSpacing}) */
   spacing?: Spacing;
   /** the peer's grid (default time_uniform, DPM-Solver's default skip type) */
   torchSkip?: 'time_uniform' | 'logSNR';
@@ -215,7 +215,7 @@ export async function benchQuality2d(opts: Quality2dOptions = {}): Promise<Bench
       const note = `floor ${floor.toFixed(4)}; train s sdekit ${mean(oursS).toFixed(0)}${py ? ` / PyTorch ${mean(theirsS).toFixed(0)}` : ''}` +
         `${seeds.length > 1 ? `; seeds ${seeds.join(',')}: sdekit ${fmtList(ours)}${py ? `; PyTorch ${fmtList(theirs)}` : ''}` : ''}` +
         `${extra.length ? `; sdekit args ${extra.join(' ')}` : ''}`;
-      const workload = `2-D quality ${label} (${steps} steps): SW2 of 5000 dpm-solver++2m (20 ${spacing ?? loadScheme('vp-linear').sampling?.spacing ?? 'uniform-t'} steps) samples to held-out data`;
+      const workload = `2-D quality ${label} (${steps} steps): SW2 of 5000 dpm-solver++2m (20 ${spacing ?? defaultSpacing(loadScheme('vp-linear'), true)} steps) samples to held-out data`;
       rows.push(py
         ? { workload, backend, value, unit: 'SW2', peerName, peer: mean(theirs), ratio: mean(theirs) / value, note }
         : { workload, backend, value, unit: 'SW2', note: `${note}; no PyTorch peer` });

@@ -30,7 +30,7 @@ import { plotPng, plotSvg } from '../sample/plot.ts';
 import { readNoiseFile, toRows } from '../sample/noiseFile.ts';
 import { SAMPLER_NAMES, isSamplerName } from '../sample/registry.ts';
 import { sample } from '../sample/sample.ts';
-import { SPACINGS } from '../sample/steps.ts';
+import { SPACINGS, defaultSpacing } from '../sample/steps.ts';
 import type { Spacing } from '../sample/steps.ts';
 
 const FLAGS = [
@@ -59,7 +59,7 @@ export async function run(argv: string[]): Promise<number> {
   if (bool(a, 'help')) {
     console.log(`usage: sdekit sample --scheme S --score gmm:FILE | --model DIR --sampler NAME --steps N --out FILE
   [--class C] [--guidance W] [--classifier DIR] [--grid digits.png]   (--model: a run folder of sdekit train)
-  [--spacing ${SPACINGS.join('|')} (default: the scheme's "sampling", else uniform-t)] [--rho 7] [--lambda 1] [--eta E] [--rtol 1e-5 --atol 1e-5]
+  [--spacing ${SPACINGS.join('|')} (default: the scheme's "sampling", else logsnr with --model, uniform-t with --score)] [--rho 7] [--lambda 1] [--eta E] [--rtol 1e-5 --atol 1e-5]
   [--snr 0.16] [--churn 0] [--noise FILE | --n 1000 --seed 0] [--plot out.svg|out.png] [--json]
   [--backend host|cpu|wasm|webgpu|tensorflow]  (gmm: webgpu = float32 device buffers, others = float64 host loops)
 samplers: ${SAMPLER_NAMES.join(', ')}`);
@@ -120,7 +120,7 @@ samplers: ${SAMPLER_NAMES.join(', ')}`);
 
   const bar = progressBar(`${samplerName} ${steps} steps`);
   const result = await sample({
-    scheme, model, sampler: samplerName, steps, spacing: spacing as Spacing | undefined, rho, noise, n, seed,
+    scheme, model, sampler: samplerName, steps, spacing: (spacing as Spacing | undefined) ?? defaultSpacing(scheme, run !== null), rho, noise, n, seed,
     lambda, eta, rtol, atol, snr, churn: { sChurn }, onProgress: bar.update, device,
   });
   bar.done();

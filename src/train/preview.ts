@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type { Dataset } from '../data/dataset.ts';
 import { Rng } from '../sample/rng.ts';
 import { sample } from '../sample/sample.ts';
+import { defaultSpacing } from '../sample/steps.ts';
 import { slicedWasserstein } from '../sample/slicedWasserstein.ts';
 import type { Scheme } from '../scheme/types.ts';
 import { loadRun } from '../score/neural.ts';
@@ -16,7 +17,7 @@ import { scatterSvg } from './plot.ts';
 import { imageGridPng } from './png.ts';
 
 /** Sampler settings of the preview (a second-order multistep solver; cheap and robust). */
-export const PREVIEW_SAMPLER = { sampler: 'dpm-solver++2m', spacing: 'logsnr', steps2d: 50, stepsImage: 25 } as const;
+export const PREVIEW_SAMPLER = { sampler: 'dpm-solver++2m', steps2d: 50, stepsImage: 25 } as const;
 
 /** Sample `n` points from the run in `dir`, write the plot, return the file and (2-D) the SW2 distance. */
 export async function renderSamples(dir: string, scheme: Scheme, data: Dataset, n: number, seed = 0): Promise<{ file: string; slicedWasserstein?: number }> {
@@ -29,7 +30,8 @@ export async function renderSamples(dir: string, scheme: Scheme, data: Dataset, 
     cond = loadRun(dir, { classLabel: labels }).model;
   }
   try {
-    const r = await sample({ scheme, model: cond, sampler: PREVIEW_SAMPLER.sampler, spacing: PREVIEW_SAMPLER.spacing, steps: img ? PREVIEW_SAMPLER.stepsImage : PREVIEW_SAMPLER.steps2d, n, seed });
+    const spacing = defaultSpacing(scheme, true);
+    const r = await sample({ scheme, model: cond, sampler: PREVIEW_SAMPLER.sampler, spacing, steps: img ? PREVIEW_SAMPLER.stepsImage : PREVIEW_SAMPLER.steps2d, n, seed });
     if (img) {
       const file = path.join(dir, RUN_FILES.samplesPng);
       const cols = model.numClasses > 0 ? model.numClasses : Math.ceil(Math.sqrt(n));
@@ -41,7 +43,7 @@ export async function renderSamples(dir: string, scheme: Scheme, data: Dataset, 
     // SW2 over 128 random directions (a fixed seed, so runs compare)
     const sw = slicedWasserstein(r.samples, held.x, data.dim, 128, { p: 2, rng: new Rng(1) });
     if (data.dim === 2) {
-      fs.writeFileSync(file, scatterSvg(r.samples, held.x, `${data.name}: ${n} samples (${PREVIEW_SAMPLER.sampler}, ${PREVIEW_SAMPLER.steps2d} ${PREVIEW_SAMPLER.spacing} steps), SW2 ${sw.toFixed(3)}`));
+      fs.writeFileSync(file, scatterSvg(r.samples, held.x, `${data.name}: ${n} samples (${PREVIEW_SAMPLER.sampler}, ${PREVIEW_SAMPLER.steps2d} ${spacing} steps), SW2 ${sw.toFixed(3)}`));
     }
     return data.dim === 2 ? { file, slicedWasserstein: sw } : { file: '', slicedWasserstein: sw };
   } finally {

@@ -99,3 +99,12 @@ test('a scheme file may name its default grid (edm: Karras); --spacing overrides
   assert.throws(() => declareScheme({ marginal: { alpha: '1', sigma: 't' }, time: { t0: 0.01, T: 10 }, sampling: { spacing: 'geometric' } }),
     (e: unknown) => e instanceof UserError && e.field === 'sampling.spacing');
 });
+
+test('default grid: the scheme\'s declared one, else logSnr for a learned model and uniform-t for an analytic score', async () => {
+  const { defaultSpacing } = await import('../../src/sample/steps.ts');
+  const { loadScheme } = await import('../../src/scheme/load.ts');
+  assert.equal(defaultSpacing(loadScheme('edm'), false), 'karras');
+  assert.equal(defaultSpacing(loadScheme('edm'), true), 'karras');
+  assert.equal(defaultSpacing(loadScheme('vp-linear'), false), 'uniform-t');
+  assert.equal(defaultSpacing(loadScheme('vp-linear'), true), 'logsnr');
+});
