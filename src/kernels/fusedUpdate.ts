@@ -7,6 +7,7 @@
  * coefficients reach the kernel as float32 uniforms; the arrays are float32 storage buffers. With
  * `inPlace`, y_0 is the output array itself (x <- c_0 x + ...), the usual form of a sampler step.
  */
+import { linHost } from '../sample/hostOps.ts';
 import { ELEMENT_INDEX_WGSL, type BindingSpec, type GpuArray, type Kernel, type KernelRuntime, type KernelSource } from './runtime.ts';
 
 /** Options of the generated kernel. */
@@ -89,40 +90,17 @@ export function packCoefficients(c: readonly number[]): Float32Array {
   return out;
 }
 
-type HostLoop = (c: readonly number[], ys: readonly ArrayLike<number>[], out: Float32Array | Float64Array) => void;
-const hostLoops = new Map<number, HostLoop>();
-
 /**
- * A loop specialised to K terms (coefficients hoisted into locals, one pass, no inner loop over k),
- * generated once per K: the generic double loop is ~10x slower in V8.
- */
-function hostLoop(K: number): HostLoop {
-  let f = hostLoops.get(K);
-  if (f === undefined) {
-    const ks = Array.from({ length: K }, (_, k) => k);
-    const body = [
-      ...ks.map((k) => `const c${k} = c[${k}], y${k} = ys[${k}];`),
-      'const n = out.length;',
-      `for (let i = 0; i < n; i++) out[i] = ${ks.map((k) => `c${k} * y${k}[i]`).join(' + ')};`,
-    ].join('\n');
-    f = new Function('c', 'ys', 'out', body) as HostLoop;
-    hostLoops.set(K, f);
-  }
-  return f;
-}
-
-/**
- * The same update on the host, accumulated in float64 (the reference for tests, and the plain
- * typed-array loop that backends without kernels use): out[i] = sum_k c_k * ys[k][i]. `out` may be
- * one of the `ys` (in place).
+ * The same update on the host, accumulated in float64 (the reference for tests): the samplers' host
+ * loop {@link linHost}, out[i] = sum_k c_k * ys[k][i], after checking the shapes and coefficients.
+ * `out` may be one of the `ys` (in place).
  */
 export function fusedUpdateHost(c: readonly number[], ys: readonly ArrayLike<number>[], out: Float32Array | Float64Array): void {
   if (c.length !== ys.length) throw new Error(`fused update: ${c.length} coefficients for ${ys.length} arrays`);
   const n = out.length;
   for (const y of ys) if (y.length !== n) throw new Error(`fused update: array of ${y.length} values, expected ${n}`);
   for (let k = 0; k < c.length; k++) if (!Number.isFinite(c[k])) throw new Error(`fused update: coefficient c_${k} is ${c[k]}, not finite`);
-  if (c.length === 0) { out.fill(0); return; }
-  hostLoop(c.length)(c, ys, out);
+  linHost(out, c.map((ck, k) => [ck, ys[k]] as const));
 }
 
 /** A compiled fused update bound to a runtime: `step(coefficients, arrays)` is one dispatch. */

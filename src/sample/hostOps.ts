@@ -8,8 +8,12 @@ import type { NoiseLevel } from '../score/model.ts';
 import type { Rng } from './rng.ts';
 import type { Term, VectorOps, Views } from './ops.ts';
 
-/** out[i] = sum_k c_k y_k[i], summed in the order given (a specialised loop for 1..4 terms). */
-export function linHost(out: Float64Array, terms: readonly Term<Float64Array>[]): Float64Array {
+/**
+ * out[i] = sum_k c_k y_k[i], summed in the order given (a specialised loop for 1..4 terms); terms
+ * with c = 0 are skipped. `out` may be one of the y_k (in place). Also the host reference of the
+ * fused device kernel (src/kernels/fusedUpdate.ts), hence float32 outputs.
+ */
+export function linHost<A extends Float32Array | Float64Array>(out: A, terms: readonly Term<ArrayLike<number>>[]): A {
   const t = terms.filter(([c]) => c !== 0);
   const n = out.length;
   switch (t.length) {
