@@ -12,7 +12,7 @@ import type { Scheme } from '../scheme/types.ts';
 import { SAMPLERS, SAMPLER_NAMES, isSamplerName } from './registry.ts';
 import type { SamplerName } from './registry.ts';
 import { createRng } from './rng.ts';
-import { makeGrid } from './steps.ts';
+import { defaultSpacing, makeGrid } from './steps.ts';
 import type { Spacing } from './steps.ts';
 import { DEFAULT_SAMPLER_OPTIONS } from './types.ts';
 import type { Churn, SamplerOptions } from './types.ts';
@@ -79,9 +79,9 @@ export async function sample(opts: SampleOptions): Promise<SampleResult> {
     if (!Number.isInteger(n) || n < 1) throw new UserError('--n', 'must be an integer >= 1', { value: n });
     noise = rng.fillNormal(new Float64Array(n * dim));
   }
-  // the scheme's declared sampling defaults (e.g. EDM's Karras grid) apply when the caller sets none
+  // when the caller sets none: the scheme's declared grid (e.g. EDM's Karras grid), else uniform-t, and its rho
   const gridOptions = {
-    spacing: opts.spacing ?? (scheme.sampling?.spacing as Spacing | undefined) ?? 'uniform-t', steps: opts.steps, rho: opts.rho ?? scheme.sampling?.rho ?? 7,
+    spacing: opts.spacing ?? defaultSpacing(scheme, false), steps: opts.steps, rho: opts.rho ?? scheme.sampling?.rho ?? 7,
   } as const;
   const grid = makeGrid(scheme, gridOptions);
   const options: SamplerOptions = {

@@ -45,7 +45,7 @@ export type Spacing = (typeof SPACINGS)[number];
  * ring8 SW2 0.045 vs 0.081 with vp-linear, 2 seeds).
  */
 export function defaultSpacing(scheme: Pick<Scheme, 'sampling'>, learned: boolean): Spacing {
-  return (scheme.sampling?.spacing as Spacing | undefined) ?? (learned ? 'logsnr' : 'uniform-t');
+  return scheme.sampling?.spacing ?? (learned ? 'logsnr' : 'uniform-t');
 }
 
 /** The data point: alpha = 1, sigma = 0 (the process starts at the data, MATH.md section 1). */

@@ -32,5 +32,3 @@ export interface SchemeDeclaration {
 export const FORMS = ['sde', 'marginal', 'logSnr', 'discrete'] as const;
 /** Top-level keys a declaration may hold. */
 export const TOP_LEVEL_KEYS = ['name', 'description', 'params', 'time', 'sampling', ...FORMS, '$schema'] as const;
-/** The grid spacings a scheme may name as its default (`--spacing`; test/sample/steps checks they match). */
-export const SAMPLING_SPACINGS = ['uniform-t', 'logsnr', 'karras', 'leading', 'trailing', 'linspace'] as const;

@@ -6,7 +6,8 @@ import { UserError } from '../errors.ts';
 import { parseExpr, validateParams } from '../expr/parse.ts';
 import { num, pow } from '../expr/nodes.ts';
 import { simplify } from '../expr/simplify.ts';
-import { FORMS, SAMPLING_SPACINGS, TOP_LEVEL_KEYS, type SchemeDeclaration } from './declaration.ts';
+import { FORMS, TOP_LEVEL_KEYS, type SchemeDeclaration } from './declaration.ts';
+import { SPACINGS, type Spacing } from '../sample/steps.ts';
 import { betaTable, fromDiscrete } from './discrete.ts';
 import { fromLogSnr, fromMarginal, fromSde } from './forms.ts';
 import type { Scheme } from './types.ts';
@@ -77,11 +78,11 @@ function samplingDefaults(v: unknown): Scheme['sampling'] {
   if (!isObj(v)) throw new UserError('sampling', 'must be an object {spacing, rho}', { value: v });
   checkKeys(v, ['spacing', 'rho'], 'sampling');
   const { spacing, rho } = v;
-  if (spacing !== undefined && !(SAMPLING_SPACINGS as readonly unknown[]).includes(spacing)) {
-    throw new UserError('sampling.spacing', `unknown spacing; known: ${SAMPLING_SPACINGS.join(', ')}`, { value: spacing });
+  if (spacing !== undefined && !(SPACINGS as readonly unknown[]).includes(spacing)) {
+    throw new UserError('sampling.spacing', `unknown spacing; known: ${SPACINGS.join(', ')}`, { value: spacing });
   }
   if (rho !== undefined && !(typeof rho === 'number' && Number.isFinite(rho) && rho > 0)) throw new UserError('sampling.rho', 'must be a positive number', { value: rho });
-  return { spacing: spacing as string | undefined, rho: rho as number | undefined };
+  return { spacing: spacing as Spacing | undefined, rho: rho as number | undefined };
 }
 
 function wrap<R>(f: () => R, field: string): R {

@@ -4,6 +4,7 @@
  * All host arithmetic is float64.
  */
 import type { MathNode } from 'mathjs';
+import type { Spacing } from '../sample/steps.ts';
 
 /** How a quantity was obtained: a closed form, or quadrature / interpolation. */
 export type Method = 'symbolic' | 'numeric';
@@ -65,5 +66,5 @@ export interface Scheme {
   transition(s: number, t: number): { alpha: number; sigma: number };
   readonly discrete?: DiscreteInfo;
   /** the declaration's sampling defaults (validated names; see SchemeDeclaration.sampling) */
-  readonly sampling?: { readonly spacing?: string; readonly rho?: number };
+  readonly sampling?: { readonly spacing?: Spacing; readonly rho?: number };
 }
