@@ -17,6 +17,26 @@ import type { GpuArray, KernelRuntime } from './runtime.ts';
 /** Most terms one fused launch takes (longer combinations are split into launches). */
 const MAX_TERMS = 8;
 
+/** The fused kernels of a runtime by [inPlace ? 1 : 0][terms - 1], terms = 1..maxTerms. */
+type FusedKernels = readonly (readonly FusedUpdate[])[];
+const fusedByRuntime = new WeakMap<KernelRuntime, Promise<FusedKernels>>();
+
+/**
+ * The fused kernels (1..8 terms, in place or not), compiled on a runtime's first run and shared by
+ * all its runs; they live as long as the runtime.
+ */
+function fusedKernels(rt: KernelRuntime): Promise<FusedKernels> {
+  let fused = fusedByRuntime.get(rt);
+  if (fused === undefined) {
+    const maxTerms = Math.min(MAX_TERMS, rt.device.limits.maxStorageBuffersPerShaderStage - 1);
+    const compile = (inPlace: boolean): Promise<FusedUpdate[]> =>
+      Promise.all(Array.from({ length: maxTerms }, (_, k) => FusedUpdate.create(rt, k + 1, { inPlace })));
+    fused = Promise.all([compile(false), compile(true)]);
+    fusedByRuntime.set(rt, fused);
+  }
+  return fused;
+}
+
 /**
  * The sampling engine's WebGPU device (`sample({ device })`): analytic models (Gaussian mixtures,
  * Gaussians) run on float32 buffers of `rt`; `description` is reported as the backend.
@@ -42,6 +62,10 @@ export function webgpuDevice(rt: KernelRuntime, description: string): SampleDevi
 export class DeviceOps implements VectorOps<GpuArray> {
   nfe = 0;
   private readonly noise: GpuArray;
+  /** host staging of the noise (queue.writeBuffer copies it at once, so it is reused) */
+  private readonly z: Float32Array;
+  /** most terms of one launch */
+  private readonly maxTerms: number;
   private readonly owned: GpuArray[] = [];
   private rowNorm: Promise<DeviceReduction> | undefined;
   private scaled: Promise<DeviceReduction> | undefined;
@@ -53,20 +77,16 @@ export class DeviceOps implements VectorOps<GpuArray> {
     private readonly rng: Rng,
     readonly n: number,
     readonly dim: number,
-    /** fused[inPlace ? 1 : 0][terms] */
-    private readonly fused: readonly (readonly FusedUpdate[])[],
-    private readonly maxTerms: number,
+    private readonly fused: FusedKernels,
   ) {
     this.noise = this.alloc();
+    this.z = new Float32Array(this.length);
+    this.maxTerms = fused[0].length;
   }
 
-  /** Compile the fused kernels (1..8 terms, in place or not) and upload the mixture. */
+  /** The runtime's fused kernels (compiled on its first run) and the mixture, uploaded. */
   static async create(rt: KernelRuntime, backend: string, mix: MixtureComponents, rng: Rng, n: number): Promise<DeviceOps> {
-    const maxTerms = Math.min(MAX_TERMS, rt.device.limits.maxStorageBuffersPerShaderStage - 1);
-    const compile = (inPlace: boolean): Promise<FusedUpdate[]> =>
-      Promise.all(Array.from({ length: maxTerms + 1 }, (_, k) => FusedUpdate.create(rt, Math.max(1, k), { inPlace })));
-    const fused = await Promise.all([compile(false), compile(true)]);
-    return new DeviceOps(rt, backend, new DeviceMixture(rt, mix), rng, n, mix.dim, fused, maxTerms);
+    return new DeviceOps(rt, backend, new DeviceMixture(rt, mix), rng, n, mix.dim, await fusedKernels(rt));
   }
 
   private get length(): number {
@@ -117,16 +137,16 @@ export class DeviceOps implements VectorOps<GpuArray> {
       const chunk = rest.slice(i, i + room);
       i += chunk.length;
       const coef = [...c, ...chunk.map(([, k]) => k)];
-      this.fused[inPlace ? 1 : 0][coef.length].step(coef, out, chunk.map(([y]) => y));
+      this.fused[inPlace ? 1 : 0][coef.length - 1].step(coef, out, chunk.map(([y]) => y));
       inPlace = true;
       c = i < rest.length ? [1] : [];
     }
     return out;
   }
 
-  /** Standard normals from the host Rng in row-major order, as float32. */
+  /** Standard normals from the host Rng in row-major order, as float32 (in the reused staging array). */
   private draw(): Float32Array {
-    const z = new Float32Array(this.length);
+    const z = this.z;
     for (let i = 0; i < z.length; i++) z[i] = this.rng.normal();
     return z;
   }
@@ -165,10 +185,9 @@ export class DeviceOps implements VectorOps<GpuArray> {
     return Math.sqrt(s / Math.max(1, this.length));
   }
 
-  /** Free every array, kernel and uniform of this run (the device stays open). */
+  /** Free every array, kernel and uniform of this run (the device and the shared fused kernels stay). */
   async destroy(): Promise<void> {
     for (const a of this.owned) this.rt.free(a);
-    for (const row of this.fused) for (const f of row) f.destroy();
     await this.model.destroy();
     if (this.rowNorm) (await this.rowNorm).destroy();
     if (this.scaled) (await this.scaled).destroy();
