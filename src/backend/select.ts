@@ -88,8 +88,8 @@ async function registerTfWebgpu(ctx: DawnContext): Promise<void> {
   webgpuRegistered = ctx;
 }
 
-async function probeWebgpu(): Promise<Probe> {
-  const p = await probeDawn();
+async function probeWebgpu(opts: { automatic?: boolean } = {}): Promise<Probe> {
+  const p = await probeDawn({ fallback: !opts.automatic });
   if (!p.ok) return { ok: false, reason: p.reason };
   const ctx = p.context;
   try {
@@ -131,7 +131,7 @@ async function probeCpu(): Promise<Probe> {
   return { ok: true, automatic: true, adapter: 'plain JavaScript', activate: () => setTf('cpu') };
 }
 
-const PROBES: Record<BackendName, () => Promise<Probe>> = {
+const PROBES: Record<BackendName, (opts?: { automatic?: boolean }) => Promise<Probe>> = {
   tensorflow: probeTensorflow,
   webgpu: probeWebgpu,
   wasm: probeWasm,
@@ -186,7 +186,7 @@ export async function initBackend(name?: string): Promise<BackendInfo> {
   }
   const skipped: BackendStatus[] = [];
   for (const n of BACKEND_NAMES) {
-    const p = await PROBES[n]();
+    const p = await PROBES[n]({ automatic: true });
     if (p.ok && p.automatic) {
       try {
         await p.activate();

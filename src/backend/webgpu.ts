@@ -130,40 +130,52 @@ function vulkanLoaderMissing(): string | undefined {
   return `${lib} not found (no Vulkan loader; Debian: apt-get install libvulkan1)`;
 }
 
-let probe: Promise<DawnProbe> | undefined;
+type Attempt = { ok: true; context: DawnContext } | { ok: false; reason: string };
+const attempts = new Map<'default' | 'opengles', Promise<Attempt>>();
 
-/**
- * Open Dawn once per process (default backend, then OpenGL ES over Mesa). Never throws: a failure is
- * `{ ok: false, reason }` naming what each attempt said.
- */
-export function probeDawn(): Promise<DawnProbe> {
-  probe ??= (async (): Promise<DawnProbe> => {
-    let mod: WebgpuModule;
-    try {
-      mod = await loadWebgpu();
-    } catch (e) {
-      return { ok: false, reason: `the npm package "webgpu" (Dawn) could not be loaded: ${message(e)}` };
-    }
-    installGlobals(mod.globals);
-    const reasons: string[] = [];
-    for (const via of ['default', 'opengles'] as const) {
+/** One Dawn backend, tried at most once per process. */
+function tryVia(via: 'default' | 'opengles'): Promise<Attempt> {
+  let a = attempts.get(via);
+  if (a === undefined) {
+    a = (async (): Promise<Attempt> => {
       const skip = via === 'default' ? vulkanLoaderMissing() : undefined;
-      if (skip !== undefined) {
-        reasons.push(`${via}: ${skip}`);
-        continue;
+      if (skip !== undefined) return { ok: false, reason: skip };
+      let mod: WebgpuModule;
+      try {
+        mod = await loadWebgpu();
+      } catch (e) {
+        return { ok: false, reason: `the npm package "webgpu" (Dawn) could not be loaded: ${message(e)}` };
       }
+      installGlobals(mod.globals);
       try {
         return { ok: true, context: await attempt(mod, via) };
       } catch (e) {
-        reasons.push(`${via}: ${message(e)}`);
+        return { ok: false, reason: message(e) };
       }
-    }
-    return {
-      ok: false,
-      reason: `no WebGPU adapter (${reasons.join('; ')}); on Debian run .ci/setup-webgpu.sh (Mesa EGL/GLES) for the software adapter`,
-    };
-  })();
-  return probe;
+    })();
+    attempts.set(via, a);
+  }
+  return a;
+}
+
+/**
+ * Open Dawn once per process: its default backend, then (unless `fallback` is false) OpenGL ES over
+ * Mesa. Automatic backend choice passes `fallback: false`: on Linux the OpenGL ES path only finds
+ * software rasterisers, which are never chosen automatically, and opening it prints Dawn's native
+ * limit warnings. Never throws: a failure is `{ ok: false, reason }` naming what each attempt said.
+ */
+export async function probeDawn(opts: { fallback?: boolean } = {}): Promise<DawnProbe> {
+  const reasons: string[] = [];
+  for (const via of opts.fallback === false ? (['default'] as const) : (['default', 'opengles'] as const)) {
+    const a = await tryVia(via);
+    if (a.ok) return a;
+    reasons.push(`${via}: ${a.reason}`);
+  }
+  const fallbackNote = opts.fallback === false ? ' (the OpenGL ES fallback is tried only when webgpu is requested)' : '';
+  return {
+    ok: false,
+    reason: `no WebGPU adapter (${reasons.join('; ')})${fallbackNote}; on Debian run .ci/setup-webgpu.sh (Mesa EGL/GLES) for the software adapter`,
+  };
 }
 
 /** Open Dawn or throw an Error saying why. */
