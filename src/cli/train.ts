@@ -34,13 +34,13 @@ import { renderSamples } from '../train/preview.ts';
 import { trainClassifier, type ClassifierConfig } from '../train/classifier.ts';
 
 const KNOWN = ['scheme', 'data', 'steps', 'batch', 'pred', 'weighting', 'seed', 'out', 'resume', 'time', 'lr', 'warmup', 'clip', 'ema',
-  'cond', 'p-uncond', 'net', 'hidden', 'channels', 'sigma-data', 'checkpoint-every', 'samples', 'progress', 'classifier'];
+  'cond', 'p-uncond', 'net', 'hidden', 'channels', 'attention', 'sigma-data', 'checkpoint-every', 'samples', 'progress', 'classifier'];
 
 const HELP = `usage: sdekit train --scheme S --data ring8|moons|swissroll|checkerboard|gmm:FILE|mnist --steps N --out DIR [--resume]
        sdekit train --out DIR --resume [--steps N]        (continue a run with its saved settings)
   [--pred eps|x0|v|score] [--weighting simple|elbo|likelihood|edm] [--time uniform|lognormal|importance]
   [--batch B] [--lr R] [--warmup N] [--clip C] [--ema D] [--seed K] [--checkpoint-every N]
-  [--net mlp|unet] [--hidden 256,256,256] [--channels 32,64,64] [--cond on|off] [--p-uncond P] [--sigma-data S]
+  [--net mlp|unet] [--hidden 256,256,256] [--channels 32,64,64] [--attention on|off] [--cond on|off] [--p-uncond P] [--sigma-data S]
   [--samples N] [--classifier] [--backend cpu|wasm|webgpu|tensorflow] [--json]
 Weightings are eps-space loss weights w(t) derived from the scheme (MATH.md section 4); --pred only
 changes what the network outputs. --weighting edm with x0 prediction uses EDM preconditioning.
@@ -78,7 +78,8 @@ export function configFromArgs(argv: string[], data: Dataset): TrainConfig {
     if (!data.image) throw new UserError('--net', `unet needs image data; ${data.name} is not`, { value: 'unet' });
     const widths = numList(a, 'channels');
     if (widths && (widths.length < 1 || widths.some((c) => !Number.isInteger(c) || c < 8 || c % 8 !== 0))) throw new UserError('--channels', 'must be multiples of 8 (group norm uses 8 groups), one per resolution', { value: widths.join(',') });
-    net = { ...defaultUnetConfig(data.image.height, data.image.width, data.image.channels, numClasses), ...(widths ? { widths } : {}) };
+    const attention = oneOf('attention', str(a, 'attention'), ['on', 'off'] as const, 'off') === 'on';
+    net = { ...defaultUnetConfig(data.image.height, data.image.width, data.image.channels, numClasses), ...(widths ? { widths } : {}), ...(attention ? { attention } : {}) };
   } else {
     const hidden = numList(a, 'hidden');
     if (hidden && hidden.some((h) => !Number.isInteger(h) || h < 1)) throw new UserError('--hidden', 'must be positive integers', { value: hidden.join(',') });

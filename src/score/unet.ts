@@ -3,7 +3,8 @@
  * residual blocks with group norm and SiLU, the noise-level embedding (and a class embedding with
  * a null class for classifier-free guidance) added inside each block, two 2x downsamplings
  * (28 -> 14 -> 7), skip connections by concatenation, convolution then nearest upsampling, and a
- * zero-initialised output convolution. NHWC layout.
+ * zero-initialised output convolution; optionally one self-attention block at the lowest resolution
+ * (after the middle residual block, as in DDPM). NHWC layout.
  */
 import * as tf from '@tensorflow/tfjs';
 import { SpecBuilder, embedLookup, conv3, dense, down2, groupNorm, silu, sinusoidal, up2, type Net, type Weights } from './layers.ts';
@@ -20,6 +21,8 @@ export interface UnetConfig {
   readonly groups: number;
   /** number of classes; 0 for unconditional */
   readonly numClasses: number;
+  /** a single-head self-attention block at the lowest resolution (absent = off) */
+  readonly attention?: boolean;
 }
 
 /** Default small U-Net for MNIST-sized images. */
@@ -47,6 +50,26 @@ function resBlock(w: Weights, name: string, x: tf.Tensor4D, emb: tf.Tensor2D, gr
   return tf.add(h, skip) as tf.Tensor4D;
 }
 
+/** Declares a self-attention block's parameters (the output projection starts at zero). */
+function attnSpecs(b: SpecBuilder, name: string, c: number): void {
+  b.norm(`${name}.n`, c);
+  b.dense(`${name}.qkv`, c, 3 * c);
+  b.dense(`${name}.proj`, c, c, 0);
+}
+
+/**
+ * Single-head self-attention over the H W positions (Vaswani et al. 2017, as in DDPM's U-Net):
+ * x + proj(softmax(q k^T / sqrt(C)) v) with q, k, v = gn(x) W_qkv.
+ */
+function attnBlock(w: Weights, name: string, x: tf.Tensor4D, groups: number): tf.Tensor4D {
+  const [B, H, W, C] = x.shape;
+  const qkv = dense(w, `${name}.qkv`, tf.reshape(groupNorm(w, `${name}.n`, x, groups), [B, H * W, C]));
+  const [q, k, v] = tf.split(qkv, 3, 2) as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
+  const p = tf.softmax(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(C)));
+  const o = dense(w, `${name}.proj`, tf.matMul(p as tf.Tensor3D, v));
+  return tf.add(x, tf.reshape(o, [B, H, W, C])) as tf.Tensor4D;
+}
+
 /** Build the U-Net. */
 export function createUnet(cfg: UnetConfig): Net {
   const levels = cfg.widths.length;
@@ -64,6 +87,7 @@ export function createUnet(cfg: UnetConfig): Net {
     if (l + 1 < levels) b.dense(`ds${l}`, 4 * cfg.widths[l], cfg.widths[l + 1]);
   }
   resSpecs(b, 'mid', cfg.widths[levels - 1], cfg.widths[levels - 1], E);
+  if (cfg.attention) attnSpecs(b, 'mid.attn', cfg.widths[levels - 1]);
   for (let l = levels - 1; l >= 0; l--) {
     // upsampling path: a 3x3 conv to the finer level's width at the coarse resolution, then
     // nearest 2x upsampling (4x cheaper than convolving after upsampling), then concat the skip
@@ -89,6 +113,7 @@ export function createUnet(cfg: UnetConfig): Net {
         if (l + 1 < levels) h = down2(w, `ds${l}`, h);
       }
       h = resBlock(w, 'mid', h, emb, cfg.groups);
+      if (cfg.attention) h = attnBlock(w, 'mid.attn', h, cfg.groups);
       for (let l = levels - 1; l >= 0; l--) {
         if (l < levels - 1) h = up2(conv3(w, `us${l}`, h));
         h = resBlock(w, `up${l}`, tf.concat([h, skips[l]], 3), emb, cfg.groups);
@@ -98,3 +123,6 @@ export function createUnet(cfg: UnetConfig): Net {
     },
   };
 }
+
+/** Internals exposed for tests (not part of the public API). */
+export const unetInternals = { attnBlockForTest: attnBlock };

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initTrainBackend } from '../../src/train/backend.ts';
 import { conv3, initWeights, patches3, type Weights } from '../../src/score/layers.ts';
-import { createUnet, defaultUnetConfig } from '../../src/score/unet.ts';
+import { createUnet, defaultUnetConfig, unetInternals } from '../../src/score/unet.ts';
 import { createMlp, defaultMlpConfig } from '../../src/score/mlp.ts';
 import { Rng } from '../../src/sample/rng.ts';
 
@@ -35,8 +35,8 @@ test('conv3 value and gradients == autodiff of im2col + matmul', () => {
   }
 });
 
-test('U-Net: shape, F = 0 at initialisation, finite nonzero gradients for the parameters feeding the output', () => {
-  const cfg = { ...defaultUnetConfig(28, 28, 1, 10), widths: [8, 16, 16] };
+for (const attention of [false, true]) test(`U-Net${attention ? ' with attention' : ''}: shape, F = 0 at initialisation, finite nonzero gradients for the parameters feeding the output`, () => {
+  const cfg = { ...defaultUnetConfig(28, 28, 1, 10), widths: [8, 16, 16], attention };
   const net = createUnet(cfg);
   const w = initWeights(net.specs, new Rng(3));
   const x = tf.randomNormal([2, 28, 28, 1]);
@@ -54,6 +54,26 @@ test('U-Net: shape, F = 0 at initialisation, finite nonzero gradients for the pa
   grads.forEach((g, i) => assert.ok(g.dataSync().every(Number.isFinite), names[i]));
   // with a zero output layer only the output layer gets gradient at step 0
   assert.ok(tf.max(tf.abs(grads[names.indexOf('out.w')])).dataSync()[0] > 0);
+  if (attention) assert.ok(names.includes('mid.attn.qkv.w') && names.includes('mid.attn.proj.w'));
+});
+
+test('attention block: a permutation of the positions permutes its output (no positional mixing beyond attention)', () => {
+  const cfg = { ...defaultUnetConfig(28, 28, 1, 0), widths: [8, 16, 16], attention: true };
+  const net = createUnet(cfg);
+  const w = initWeights(net.specs, new Rng(4));
+  // give the zero-initialised projection weights so the block is not the identity
+  w['mid.attn.proj.w'] = tf.randomNormal([16, 16], 0, 0.3, 'float32', 9);
+  const names = net.specs.map((s) => s.name);
+  assert.ok(names.includes('mid.attn.n.g'));
+  const x = tf.randomNormal([1, 7, 7, 16], 0, 1, 'float32', 5) as tf.Tensor4D;
+  const flat = tf.reshape(x, [1, 49, 16]);
+  const perm = Array.from({ length: 49 }, (_, i) => (i * 10) % 49); // 10 is coprime to 49
+  const xp = tf.reshape(tf.gather(flat, perm, 1), [1, 7, 7, 16]) as tf.Tensor4D;
+  const { attnBlockForTest } = unetInternals;
+  const y = tf.reshape(attnBlockForTest(w, 'mid.attn', x, 8), [1, 49, 16]);
+  const yp = tf.reshape(attnBlockForTest(w, 'mid.attn', xp, 8), [1, 49, 16]);
+  assert.ok(maxRel(yp, tf.gather(y, perm, 1)) < 1e-5);
+  assert.ok(maxRel(y, flat) > 1e-3, 'the block changes its input');
 });
 
 test('MLP: data rows of the first layer start with fan-in D, embedding rows with fan-in D + E', () => {
