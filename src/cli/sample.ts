@@ -119,8 +119,9 @@ samplers: ${SAMPLER_NAMES.join(', ')}`);
   if (plot !== undefined && model.dim !== 2) throw new UserError('--plot', `draws 2-D samples; the model has dimension ${model.dim}`, { value: plot });
 
   const bar = progressBar(`${samplerName} ${steps} steps`);
+  const spacingUsed = (spacing as Spacing | undefined) ?? defaultSpacing(scheme, run !== null);
   const result = await sample({
-    scheme, model, sampler: samplerName, steps, spacing: (spacing as Spacing | undefined) ?? defaultSpacing(scheme, run !== null), rho, noise, n, seed,
+    scheme, model, sampler: samplerName, steps, spacing: spacingUsed, rho, noise, n, seed,
     lambda, eta, rtol, atol, snr, churn: { sChurn }, onProgress: bar.update, device,
   });
   bar.done();
@@ -140,7 +141,7 @@ samplers: ${SAMPLER_NAMES.join(', ')}`);
     console.log(JSON.stringify({ nfe: result.nfe, seconds: result.seconds, backend }));
   } else {
     const note = backendFlag && !device && !run ? ` (--backend ${backendFlag}: the exact score runs as float64 host loops)` : '';
-    console.log(`${result.n} samples of dimension ${result.dim} from ${scheme.name} with ${samplerName}: nfe ${result.nfe}, ${result.seconds.toFixed(3)} s, backend ${backend}${note} -> ${out}${plot ? `, plot ${plot}` : ''}`);
+    console.log(`${result.n} samples of dimension ${result.dim} from ${scheme.name} with ${samplerName} (${steps} steps, ${spacingUsed} grid): nfe ${result.nfe}, ${result.seconds.toFixed(3)} s, backend ${backend}${note} -> ${out}${plot ? `, plot ${plot}` : ''}`);
   }
   return 0;
 }
