@@ -29,10 +29,13 @@ export interface CheckpointMeta {
 
 interface Entry { group: string; name: string; shape: number[]; offset: number; length: number }
 
-/** Read tensors' values to the host (float32). */
-export function storeWeights(w: Weights): Record<string, StoredTensor> {
+/**
+ * Read tensors' values to the host (float32). Asynchronous reads: TensorFlow.js's WebGPU backend
+ * cannot read synchronously in Node (dataSync needs OffscreenCanvas there).
+ */
+export async function storeWeights(w: Weights): Promise<Record<string, StoredTensor>> {
   const o: Record<string, StoredTensor> = {};
-  for (const [k, t] of Object.entries(w)) o[k] = { shape: [...t.shape], data: Float32Array.from(t.dataSync() as Float32Array) };
+  for (const [k, t] of Object.entries(w)) o[k] = { shape: [...t.shape], data: Float32Array.from((await t.data()) as Float32Array) };
   return o;
 }
 

@@ -75,7 +75,7 @@ export async function trainClassifier(opts: { config: ClassifierConfig; scheme: 
     const { x, c } = noisy(b.x, B, rng);
     const y = tf.oneHot(tf.tensor1d(b.labels as Int32Array, 'int32'), K);
     const { value, grads } = tf.valueAndGrads((...ws: tf.Tensor[]) => tf.losses.softmaxCrossEntropy(y, net.apply(asWeights(names, ws), x, c, null)) as tf.Scalar)(names.map((n) => w[n]));
-    const loss = value.dataSync()[0];
+    const loss = (await value.data())[0];
     tf.dispose([x, c, y, value]);
     if (!Number.isFinite(loss)) throw new Error(`classifier training: loss ${loss} at step ${step}`);
     const g = asWeights(names, grads);
@@ -87,7 +87,7 @@ export async function trainClassifier(opts: { config: ClassifierConfig; scheme: 
   bar.done();
   fs.mkdirSync(opts.outDir, { recursive: true });
   writeFileAtomic(path.join(opts.outDir, CLASSIFIER_FILES.config), JSON.stringify(cfg, null, 2) + '\n');
-  saveCheckpoint(path.join(opts.outDir, CLASSIFIER_FILES.checkpoint), { step: cfg.steps, config: cfg }, { weights: storeWeights(w) });
+  saveCheckpoint(path.join(opts.outDir, CLASSIFIER_FILES.checkpoint), { step: cfg.steps, config: cfg }, { weights: await storeWeights(w) });
   const seconds = (performance.now() - t0) / 1000;
   const accuracy: { t: number; accuracy: number }[] = [];
   const held = data.heldOut(2000), er = new Rng(cfg.seed + 1);

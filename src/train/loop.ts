@@ -94,9 +94,9 @@ function restoreState(file: string, cfg: TrainConfig): State {
   };
 }
 
-function save(file: string, cfg: TrainConfig, s: State): void {
+async function save(file: string, cfg: TrainConfig, s: State): Promise<void> {
   saveCheckpoint(file, { step: s.step, rng: s.rng.state(), config: cfg, lossLog: s.lossLog }, {
-    weights: storeWeights(s.w), 'adam.m': storeWeights(s.adam.m), 'adam.v': storeWeights(s.adam.v), ema: storeWeights(s.ema),
+    weights: await storeWeights(s.w), 'adam.m': await storeWeights(s.adam.m), 'adam.v': await storeWeights(s.adam.v), ema: await storeWeights(s.ema),
   });
 }
 
@@ -139,7 +139,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       names.forEach((n, i) => (g[n] = grads[i]));
       const norm = globalNorm(g);
       const both = tf.stack([value, norm]);
-      const [loss, gn] = both.dataSync();
+      const [loss, gn] = await both.data(); // asynchronous: the WebGPU backend has no sync reads in Node
       tf.dispose([both, value]);
       if (!Number.isFinite(loss) || !Number.isFinite(gn)) {
         tf.dispose([norm, ...grads]);
@@ -155,7 +155,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       if (step % logEvery === 0 || step === cfg.steps) { s.lossLog.push([step, acc / accN]); acc = 0; accN = 0; }
       bar.update(step, loss);
       opts.onStep?.(step, loss);
-      if (step % cfg.checkpointEvery === 0 || step === cfg.steps) { save(ckptFile, cfg, s); lastCkpt = step; }
+      if (step % cfg.checkpointEvery === 0 || step === cfg.steps) { await save(ckptFile, cfg, s); lastCkpt = step; }
     }
   } finally {
     bar.done();

@@ -41,3 +41,27 @@ test('MLP training: WebGPU losses match wasm to float32 tolerance', { skip }, as
     }
   }
 });
+
+test('sdekit train runs on WebGPU end to end (DSM loss, Adam, EMA, checkpoint) and matches wasm', { skip }, async () => {
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { configFromArgs } = await import('../../src/cli/train.ts');
+  const { resolveDataset } = await import('../../src/data/resolve.ts');
+  const { loadScheme } = await import('../../src/scheme/load.ts');
+  const { train } = await import('../../src/train/loop.ts');
+  const data = resolveDataset('moons');
+  const run = async (backend: 'wasm' | 'webgpu'): Promise<number[]> => {
+    await initBackend(backend);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `sdekit-wg-${backend}-`));
+    const config = configFromArgs(['--scheme', 'vp-linear', '--data', 'moons', '--steps', '4', '--batch', '64', '--hidden', '32,32', '--checkpoint-every', '2', '--out', dir], data);
+    const out: number[] = [];
+    await train({ config, scheme: loadScheme('vp-linear'), data, outDir: dir, progress: false, onStep: (_, loss) => out.push(loss) });
+    assert.ok(fs.existsSync(path.join(dir, 'checkpoint.sdkt')), `${backend}: a checkpoint was written`);
+    return out;
+  };
+  const ref = await run('wasm');
+  const gpu = await run('webgpu');
+  for (let i = 0; i < ref.length; i++) assert.ok(Math.abs(gpu[i] - ref[i]) <= 1e-4 * (1 + 4 * i) * Math.abs(ref[i]), `step ${i}: webgpu ${gpu[i]} vs wasm ${ref[i]}`);
+  await initBackend('wasm');
+});
