@@ -19,6 +19,9 @@ import { UserError } from '../errors.ts';
 import type { Rng } from '../sample/rng.ts';
 import type { NoiseLevel, Parameterization, ScoreModel } from './model.ts';
 
+
+/** Responsibilities below e^-50 (relative to the largest, which is 1) are skipped: they cannot move a float64 sum. */
+const NEGLIGIBLE = -50;
 /** The DESIGN.md GMM file: isotropic standard deviation per component. */
 export interface GmmSpec {
   readonly weights: readonly number[];
@@ -156,7 +159,9 @@ export class GaussianMixtureModel implements ScoreModel {
         }
         let z = 0, p = 0, q0 = 0, q1 = 0;
         for (let k = 0; k < K; k++) {
-          const e = Math.exp(logit[k] - m);
+          const l = logit[k] - m;
+          if (l < NEGLIGIBLE) continue; // e^l < 2e-22 of the largest term (which is 1): below float64 resolution
+          const e = Math.exp(l);
           z += e;
           p += e * P[k];
           const eq = e * Q[k];
@@ -186,7 +191,9 @@ export class GaussianMixtureModel implements ScoreModel {
       let z = 0, p = 0;
       q.fill(0);
       for (let k = 0; k < K; k++) {
-        const e = Math.exp(logit[k] - m);
+        const l = logit[k] - m;
+        if (l < NEGLIGIBLE) continue;
+        const e = Math.exp(l);
         z += e;
         p += e * P[k];
         const eq = e * Q[k];
