@@ -23,6 +23,7 @@ import { describeAdapter, probeDawn } from '../src/backend/webgpu.ts';
 import { KernelRuntime } from '../src/kernels/runtime.ts';
 import { webgpuDevice } from '../src/kernels/deviceOps.ts';
 import { GaussianMixtureModel } from '../src/score/gmm.ts';
+import { ParallelGaussianMixtureModel } from '../src/score/gmmParallel.ts';
 import type { GmmSpec } from '../src/score/gmm.ts';
 import { loadScheme } from '../src/scheme/load.ts';
 import { createRng } from '../src/sample/rng.ts';
@@ -141,6 +142,14 @@ export async function benchSample(opts: { rounds?: number; log?: (s: string) => 
     return { seconds: r.seconds, samples: r.samples, nfe: r.nfe };
   };
   const first = await ours(); // warm-up (JIT)
+  // the same host loops on both cores (what `sdekit sample --score gmm:` uses); bit-identical
+  const model2 = new ParallelGaussianMixtureModel(BENCH_GMM);
+  const ours2 = async (): Promise<{ seconds: number; samples: Float64Array }> => {
+    const r = await sample({ scheme, model: model2, sampler: 'dpm-solver++2m', steps: STEPS, spacing: 'uniform-t', noise });
+    return { seconds: r.seconds, samples: r.samples };
+  };
+  const second = await ours2(); // warm-up (worker start)
+  if (second.samples.some((v, i) => v !== first.samples[i])) throw new Error('two-thread host sampling differs from one thread');
   const dawn = await probeDawn();
   const device = dawn.ok ? webgpuDevice(new KernelRuntime(dawn.context.device), `webgpu (${describeAdapter(dawn.context.info)})`) : undefined;
   const onDevice = async (): Promise<{ seconds: number; samples: Float64Array }> => {
@@ -173,9 +182,10 @@ export async function benchSample(opts: { rounds?: number; log?: (s: string) => 
       log('# PyTorch not available (apt-get install python3-torch): no peer column');
     }
     const cores = cpus().length;
-    const t: { ours: number[]; gpu: number[]; torch1: number[]; torchAll: number[] } = { ours: [], gpu: [], torch1: [], torchAll: [] };
+    const t: { ours: number[]; ours2: number[]; gpu: number[]; torch1: number[]; torchAll: number[] } = { ours: [], ours2: [], gpu: [], torch1: [], torchAll: [] };
     for (let r = 0; r < rounds; r++) {
       t.ours.push((await ours()).seconds);
+      t.ours2.push((await ours2()).seconds);
       if (device) t.gpu.push((await onDevice()).seconds);
       if (peer) {
         t.torch1.push(await peer.time(1));
@@ -191,6 +201,7 @@ export async function benchSample(opts: { rounds?: number; log?: (s: string) => 
         rows.push({ workload: WORKLOAD, backend, value: mine, unit: 's/run', peer: p, peerName: `PyTorch ${peer.version} CPU f32, ${threads} thread${threads > 1 ? 's' : ''}`, ratio: p / mine, note });
       }
     };
+    addRows('host-f64 x2 threads', median(t.ours2), `nfe ${first.nfe}; host float64 on 2 cores (main + 1 worker, shared memory), bit-identical to 1 thread; the CLI's default`);
     addRows('host-f64', median(t.ours), `nfe ${first.nfe}; host float64, 1 thread${Number.isFinite(maxDiff) ? `; max |diff| vs PyTorch ${maxDiff.toExponential(1)}` : ''}`);
     if (device && dawn.ok) {
       const software = dawn.context.info.software

@@ -18,6 +18,7 @@ import { prepareOutput, writeOutput } from './output.ts';
 import { UserError } from '../errors.ts';
 import { readGmmFile } from '../data/gmmFile.ts';
 import { GaussianMixtureModel, DATA_LEVEL } from '../score/gmm.ts';
+import { ParallelGaussianMixtureModel } from '../score/gmmParallel.ts';
 import type { ScoreModel } from '../score/model.ts';
 import { openModelForCli, writeGrid, type CliModel } from '../score/neural.ts';
 import { BACKEND_NAMES } from '../backend/select.ts';
@@ -95,7 +96,8 @@ samplers: ${SAMPLER_NAMES.join(', ')}`);
     if (scoreSpec === undefined) throw new UserError('--score', 'is required (gmm:FILE), or --model DIR');
     if (!scoreSpec.startsWith('gmm:') || scoreSpec.length <= 4) throw new UserError('--score', 'must be gmm:FILE (a GMM file, DESIGN.md)', { value: scoreSpec });
     if (a.flags.has('class') || a.flags.has('guidance') || a.flags.has('grid') || a.flags.has('classifier')) throw new UserError('--class', '--class, --guidance, --classifier and --grid need --model DIR');
-    model = gmm = new GaussianMixtureModel(readGmmFile(scoreSpec.slice(4), '--score'));
+    // float64 host loops on both cores (bit-identical to one core); --backend webgpu runs it on device
+    model = gmm = new ParallelGaussianMixtureModel(readGmmFile(scoreSpec.slice(4), '--score'));
     device = await analyticDevice(backendFlag, backendArg !== undefined ? '--backend' : 'SDEKIT_BACKEND');
     if (device) backend = device.description;
   }

@@ -128,6 +128,11 @@ export class GaussianMixtureModel implements ScoreModel {
   }
 
   predict(x: Float64Array, n: number, at: NoiseLevel, out: Float64Array): void {
+    this.predictRows(x, 0, n, at, out);
+  }
+
+  /** {@link predict} for rows [r0, r1) only (the unit of work of src/score/gmmParallel.ts). */
+  predictRows(x: Float64Array, r0: number, r1: number, at: NoiseLevel, out: Float64Array): void {
     const { alpha, sigma } = at;
     const K = this.k;
     const D = this.dim;
@@ -146,7 +151,7 @@ export class GaussianMixtureModel implements ScoreModel {
     for (let k = 0; k < K; k++) halfInvA[k] = 0.5 / A[k];
     if (D === 2) {
       // the common 2-D case, unrolled
-      for (let r = 0; r < n; r++) {
+      for (let r = r0; r < r1; r++) {
         const x0 = x[2 * r];
         const x1 = x[2 * r + 1];
         let m = -Infinity;
@@ -175,7 +180,7 @@ export class GaussianMixtureModel implements ScoreModel {
       return;
     }
     const q = new Float64Array(D);
-    for (let r = 0; r < n; r++) {
+    for (let r = r0; r < r1; r++) {
       const o = r * D;
       let m = -Infinity;
       for (let k = 0; k < K; k++) {
