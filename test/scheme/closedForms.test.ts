@@ -34,3 +34,19 @@ test('marginal sigma = sqrt(a t): g^2 is finite at t = 0 and equals its limit a'
     assert.ok(rel(scheme.g2(0.5), a + a * 2 * 0.5 / 0.5) < 1e-12);
   }), { numRuns: 20 });
 });
+
+test('a closed form that cancels near t0 is refused (the view stays accurate to 1e-9 there)', async () => {
+  const { integrate } = await import('../../src/expr/quadrature.ts');
+  // found by the proofs' property test: a tiny rate makes I(t) = A (1 - e^{-2kt}) + tiny terms with
+  // A ~ 2.5e5, whose closed form (without the expm1 pattern) loses 8 digits at small t
+  const { scheme } = declareScheme({
+    time: { t0: 0.0036342846844284083, T: 0.559150496959844 },
+    sde: { f: '1.623963061618651e-7', g: 'sqrt(0.01 + 0.07073572388782631 * (1 + 1.9374280530823394e-13 * cos(0.17884272757282663 * t)))' },
+  });
+  const k = 1.623963061618651e-7;
+  const g2 = (t: number): number => 0.01 + 0.07073572388782631 * (1 + 1.9374280530823394e-13 * Math.cos(0.17884272757282663 * t));
+  for (const t of [scheme.t0, 0.005432, 0.1, scheme.T]) {
+    const I = integrate((u) => g2(u) * Math.exp(-2 * k * u), 0, t, 1e-14).value;
+    assert.ok(rel(scheme.sigma2(t), Math.exp(2 * k * t) * I) < 1e-9, `t = ${t}: ${scheme.sigma2(t)} vs ${Math.exp(2 * k * t) * I}`);
+  }
+});
