@@ -63,11 +63,46 @@ export function definiteIntegral(n: MathNode, a: number, domain: [number, number
   if (!F) return null;
   const Fa = compile(F)(a);
   if (!Number.isFinite(Fa)) return null;
-  const result = simplify(sub(F, num(Fa)));
+  const result = expm1Sum(simplify(sub(F, num(Fa))));
   // F(t) - F(a) may cancel catastrophically (e.g. int c e^{k t} = (c/k) e^{k t} - c/k with tiny k):
   // the derivative check above cannot see that, so compare values with quadrature and refuse a
   // closed form that loses more than 1e-9 relative (the caller then integrates numerically).
   return accurateAgainstQuadrature(result, n, a, domain) ? result : null;
+}
+
+/**
+ * sum_i c_i e^{x_i} + C with sum_i c_i = -C (the form F(t) - F(a) takes when F has exponentials)
+ * rewritten as sum_i c_i expm1(x_i): the same value without the cancellation near x_i = 0
+ * (sub-VP: e^B + e^{-B} - 2 = expm1(B) + expm1(-B), accurate to eps / B instead of eps / B^2).
+ */
+function expm1Sum(n: MathNode): MathNode {
+  const terms: { sign: number; node: MathNode }[] = [];
+  const flatten = (m: MathNode, sign: number): void => {
+    const v = view(m);
+    if (v.kind === 'bin' && (v.op === 'add' || v.op === 'subtract')) { flatten(v.a, sign); flatten(v.b, v.op === 'add' ? sign : -sign); }
+    else if (v.kind === 'neg') flatten(v.arg, -sign);
+    else terms.push({ sign, node: m });
+  };
+  flatten(n, 1);
+  let C = 0;
+  const rest: MathNode[] = [];
+  const exps: { c: number; x: MathNode }[] = [];
+  for (const { sign, node } of terms) {
+    const v = view(node);
+    const k = constOf(node);
+    if (k !== undefined) { C += sign * k; continue; }
+    if (v.kind === 'call' && v.name === 'exp') { exps.push({ c: sign, x: v.arg }); continue; }
+    if (v.kind === 'bin' && v.op === 'multiply' && constOf(v.a) !== undefined && view(v.b).kind === 'call' && (view(v.b) as { name: string }).name === 'exp') {
+      exps.push({ c: sign * (constOf(v.a) as number), x: (view(v.b) as { arg: MathNode }).arg });
+      continue;
+    }
+    rest.push(sign > 0 ? node : neg(node));
+  }
+  const sumC = exps.reduce((a, e) => a + e.c, 0);
+  const scale = Math.max(Math.abs(C), ...exps.map((e) => Math.abs(e.c)));
+  if (exps.length === 0 || C === 0 || Math.abs(sumC + C) > 1e-12 * scale) return n;
+  const parts = [...rest, ...exps.map((e) => mul(num(e.c), call('expm1', e.x)))];
+  return simplify(parts.reduce((a, b) => add(a, b)));
 }
 
 function accurateAgainstQuadrature(I: MathNode, n: MathNode, a: number, domain: [number, number]): boolean {

@@ -35,8 +35,9 @@ test('marginal sigma = sqrt(a t): g^2 is finite at t = 0 and equals its limit a'
   }), { numRuns: 20 });
 });
 
-test('a closed form that cancels near t0 is refused (the view stays accurate to 1e-9 there)', async () => {
+test('F(t) - F(0) with exponentials is rewritten through expm1: closed forms stay accurate near t0', async () => {
   const { integrate } = await import('../../src/expr/quadrature.ts');
+  const { compile1 } = await import('../../src/codegen/js.ts');
   // found by the proofs' property test: a tiny rate makes I(t) = A (1 - e^{-2kt}) + tiny terms with
   // A ~ 2.5e5, whose closed form (without the expm1 pattern) loses 8 digits at small t
   const { scheme } = declareScheme({
@@ -48,5 +49,17 @@ test('a closed form that cancels near t0 is refused (the view stays accurate to 
   for (const t of [scheme.t0, 0.005432, 0.1, scheme.T]) {
     const I = integrate((u) => g2(u) * Math.exp(-2 * k * u), 0, t, 1e-14).value;
     assert.ok(rel(scheme.sigma2(t), Math.exp(2 * k * t) * I) < 1e-9, `t = ${t}: ${scheme.sigma2(t)} vs ${Math.exp(2 * k * t) * I}`);
+    // the closed form itself, evaluated naively in float64, is as accurate (it was 3.6e-8 off before)
+    const expr = scheme.quantities.sigma2.expr;
+    assert.ok(expr, 'sigma2 has a closed form');
+    assert.ok(rel(compile1(expr)(t), Math.exp(2 * k * t) * I) < 1e-9, `closed form at t = ${t}`);
+  }
+  // sub-VP: sigma^2 = alpha^2 (e^B + e^{-B} - 2), written as alpha^2 (expm1(B) + expm1(-B))
+  const subVp = (await import('../../src/scheme/load.ts')).loadScheme('sub-vp');
+  const B = (t: number): number => 0.1 * t + 9.95 * t * t;
+  // relative error ~ eps / B (1e-10 at B = 1e-6); e^B + e^{-B} - 2 itself had eps / B^2 (1e-4 there)
+  for (const t of [1e-5, 1e-3, 0.5]) {
+    const exact = Math.exp(-2 * B(t)) * 4 * Math.sinh(B(t) / 2) ** 2 * Math.exp(B(t)); // alpha^2 (2 cosh B - 2), alpha = e^{-B/2}
+    assert.ok(rel(compile1(subVp.quantities.sigma2.expr!)(t), exact) < 1e-9, `sub-vp closed form at t = ${t}`);
   }
 });
