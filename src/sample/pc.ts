@@ -36,6 +36,8 @@ export const pc = defineSampler({
         const gn = await ops.meanRowNorm(s);
         if (!(gn > 0)) continue;
         const step = 2 * alphaRatio * alphaRatio * Math.pow((snr * (await ops.meanRowNorm(z))) / gn, 2);
+        // a score too small for the SNR rule (|s| ~ 1e-162: the step overflows) cannot size a Langevin move: skip it
+        if (!Number.isFinite(step)) continue;
         ops.lin(x, [[1, x], [step, s], [Math.sqrt(2 * step), z]]);
       }
       return p;

@@ -70,3 +70,12 @@ test('one DDIM step from T is the denoised estimate (Karras: to sigma = 0) or al
     assert.equal(toT0.nfe, 1);
   }), { numRuns: 40 });
 });
+
+test('pc stays finite when the score is too small for its SNR step rule (found by the property above)', async () => {
+  const s = load({ name: 'random-rf', time: { t0: 0.01, T: 1 }, marginal: { alpha: '1 - t', sigma: 't' } });
+  const noise = Float64Array.from([0, 0, 0, 1.5717277847026288e-162, 0, 0]);
+  for (const steps of [1, 2, 5]) {
+    const r = await sample({ scheme: s, model: gmm, sampler: 'pc', steps, spacing: 'uniform-t', noise });
+    assert.ok(r.samples.every(Number.isFinite), `steps ${steps}`);
+  }
+});
