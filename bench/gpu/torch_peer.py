@@ -230,12 +230,17 @@ def cmd_train(a):
         if read:
             last[0] = loss.item()
 
+    report_steps(torch, dev, a, "train", B, step, last, schedule="generated" if sched else "inline")
+
+
+def report_steps(torch, dev, a, workload, B, step, last, **extra):
+    """Time `step` (timed_steps) and print the JSON line shared by the training workloads."""
     ms, ms_min, pipelined = timed_steps(torch, dev, step, a.warmup, a.steps)
     print(json.dumps({
-        "workload": "train", "impl": f"pytorch {a.device} f32 eager", "device": device_name(torch, dev), "torch": torch.__version__,
+        "workload": workload, "impl": f"pytorch {a.device} f32 eager", "device": device_name(torch, dev), "torch": torch.__version__,
         "batch": B, "steps": a.steps, "ms_per_step": ms, "ms_min": ms_min, "steps_per_s": 1000 / ms,
         "ms_per_step_pipelined": pipelined, "steps_per_s_pipelined": 1000 / pipelined, "loss_last": last[0],
-        "schedule": "generated" if sched else "inline",
+        **extra,
     }), flush=True)
 
 
@@ -263,12 +268,7 @@ def cmd_mlpstep(a):
         if read:
             last[0] = loss.item()
 
-    ms, ms_min, pipelined = timed_steps(torch, dev, step, a.warmup, a.steps)
-    print(json.dumps({
-        "workload": "mlpstep", "impl": f"pytorch {a.device} f32 eager", "device": device_name(torch, dev), "torch": torch.__version__,
-        "batch": B, "steps": a.steps, "ms_per_step": ms, "ms_min": ms_min, "steps_per_s": 1000 / ms,
-        "ms_per_step_pipelined": pipelined, "steps_per_s_pipelined": 1000 / pipelined, "loss_last": last[0],
-    }), flush=True)
+    report_steps(torch, dev, a, "mlpstep", B, step, last)
 
 
 def main(argv):
