@@ -5,6 +5,7 @@
  */
 import { view, type MathNode } from '../expr/nodes.ts';
 import { FN_TABLE } from '../expr/special.ts';
+import { stabilize } from '../expr/stabilize.ts';
 
 /** A compiled float64 function of t. */
 export type Fn1 = (t: number) => number;
@@ -46,8 +47,12 @@ function powSource(exponent: MathNode, a: string, b: string): string {
 
 let functionCtorWorks: boolean | undefined;
 
-/** Compile to a float64 function of the given variables (default: t). */
-export function compile(n: MathNode, vars: readonly string[] = ['t']): FnN {
+/**
+ * Compile to a float64 function of the given variables (default: t). The tree is first put in its
+ * numerically stable evaluation form (expm1/log1p rewrites, src/expr/stabilize.ts).
+ */
+export function compile(tree: MathNode, vars: readonly string[] = ['t']): FnN {
+  const n = stabilize(tree);
   if (functionCtorWorks !== false) {
     try {
       const src = toJsSource(n, vars);

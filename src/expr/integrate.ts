@@ -44,7 +44,12 @@ function byTerms(n: MathNode, domain: [number, number]): MathNode | null {
  */
 function wholeSubstitution(n: MathNode, domain: [number, number]): MathNode | null {
   const factors: MathNode[] = [];
-  const collect = (m: MathNode) => { const v = view(m); if (v.kind === 'bin' && v.op === 'multiply') { collect(v.a); collect(v.b); } else factors.push(m); };
+  const collect = (m: MathNode) => {
+    const v = view(m);
+    if (v.kind === 'bin' && v.op === 'multiply') { collect(v.a); collect(v.b); }
+    else if (v.kind === 'bin' && v.op === 'divide') { collect(v.a); factors.push(pow(v.b, num(-1))); }
+    else factors.push(m);
+  };
   collect(n);
   if (factors.length < 2) return null;
   for (let i = 0; i < factors.length; i++) {

@@ -1,174 +1,125 @@
 /**
- * A small, predictable simplifier: constant folding, neutral and absorbing elements,
- * double negation, exp/log cancellation and polynomial normal form for polynomial subtrees.
- * Every rewrite is an identity on the domain where the input is finite.
+ * The display simplifier: a canonical form (src/expr/canonical.ts: exact rationals, like terms and
+ * powers collected, exp/log/trig rules) printed as a paper would (src/expr/canonicalTree.ts), and
+ * of a few equivalent arrangements (as collected; common factors pulled out of sums; collected in
+ * powers of t) the one with the fewest operations. No float literal is derived: literals are exact
+ * rationals. Numerically stable evaluation is a separate rewrite of the same tree
+ * (src/expr/stabilize.ts). Every rewrite is an identity on the domain where the input is finite.
  */
-import { compile } from '../codegen/js.ts';
-import { add, bin, call, depends, div, mul, neg, num, pow, sub, view, type MathNode } from './nodes.ts';
-import { polyOf, polyTree } from './poly.ts';
-import { size } from './nodes.ts';
+import * as C from './canonical.ts';
+import type { E, Signs } from './canonical.ts';
+import { countOps, fromTree, toTree } from './canonicalTree.ts';
+import type { MathNode } from './nodes.ts';
 
-/** structural fingerprint (cheaper than mathjs toString) */
-const key = (n: MathNode): string => {
-  const v = view(n);
-  switch (v.kind) {
-    case 'const': return String(v.value);
-    case 'symbol': return v.name;
-    case 'neg': return `-(${key(v.arg)})`;
-    case 'call': return `${v.name}(${key(v.arg)})`;
-    case 'bin': return `(${key(v.a)} ${v.op} ${key(v.b)})`;
-  }
-};
+/** Options of {@link simplify}. */
+export interface SimplifyOptions {
+  /** signs known of symbols (parameters keep the sign of their declared value) */
+  readonly signs?: Signs;
+}
 
-/** Simplify bottom-up until no rule applies. */
+/** Simplify to the canonical display form with the fewest operations. */
 export function simplify(n: MathNode): MathNode {
-  let cur = n;
-  for (let pass = 0; pass < 6; pass++) {
-    const next = step(cur);
-    if (key(next) === key(cur)) return next;
-    cur = next;
-  }
-  return cur;
+  return simplifyWith(n);
 }
 
-function isFree(n: MathNode): boolean {
-  return !hasAnySymbol(n);
+/** {@link simplify} with options (sign assumptions on symbols). */
+export function simplifyWith(n: MathNode, opts: SimplifyOptions = {}): MathNode {
+  return C.withAssumptions(opts.signs, () => {
+    let e: E;
+    try { e = fromTree(n); } catch { return n; } // a non-finite literal: nothing to rewrite exactly
+    return best(displayForms(e));
+  });
 }
-function hasAnySymbol(n: MathNode): boolean {
-  const v = view(n);
-  switch (v.kind) {
-    case 'const': return false;
-    case 'symbol': return true;
-    case 'neg': case 'call': return hasAnySymbol(v.arg);
-    case 'bin': return hasAnySymbol(v.a) || hasAnySymbol(v.b);
-  }
-}
-function fold(n: MathNode): MathNode | null {
-  if (!isFree(n)) return null;
-  const val = compile(n, [])();
-  return Number.isFinite(val) ? num(val) : null;
-}
-const c = (n: MathNode) => { const v = view(n); return v.kind === 'const' ? v.value : undefined; };
 
-function step(n: MathNode): MathNode {
-  const v = view(n);
-  if (v.kind === 'const' || v.kind === 'symbol') return n;
-  const folded = fold(n);
-  if (folded) return folded;
-  if (v.kind === 'neg') {
-    const a = step(v.arg);
-    const av = view(a);
-    if (av.kind === 'neg') return av.arg;
-    if (av.kind === 'const') return num(-av.value);
-    if (av.kind === 'bin' && av.op === 'subtract') return sub(av.b, av.a);
-    return neg(a);
+/** The canonical expression of a tree (for callers that compare or transform forms). */
+export function canonical(n: MathNode, opts: SimplifyOptions = {}): E {
+  return C.withAssumptions(opts.signs, () => fromTree(n));
+}
+
+/** Equivalent arrangements of e worth printing. */
+export function displayForms(e: E): E[] {
+  const factored = mapSums(e, factorSum);
+  const collected = mapSums(e, (s) => factorSum(collectIn(s, 't')));
+  const expanded = expand(e);
+  return [e, factored, collected, expanded, mapSums(expanded, factorSum)];
+}
+
+function best(forms: readonly E[]): MathNode {
+  let out: MathNode | undefined, ops = Infinity;
+  const seen = new Set<string>();
+  for (const f of forms) {
+    if (seen.has(f.key)) continue;
+    seen.add(f.key);
+    const t = toTree(f), c = countOps(t);
+    if (c < ops) { ops = c; out = t; }
   }
-  if (v.kind === 'call') {
-    const a = step(v.arg);
-    const av = view(a);
-    if (v.name === 'exp' && av.kind === 'call' && av.name === 'log') return av.arg;
-    if (v.name === 'log' && av.kind === 'call' && av.name === 'exp') return av.arg;
-    if (v.name === 'log' && av.kind === 'bin' && av.op === 'divide' && c(av.a) === 1) return neg(call('log', av.b));
-    if (v.name === 'log' && av.kind === 'bin' && av.op === 'add' && c(av.a) === 1) return call('log1p', av.b);
-    if (v.name === 'log' && av.kind === 'bin' && av.op === 'add' && c(av.b) === 1) return call('log1p', av.a);
-    if (v.name === 'log' && av.kind === 'call' && av.name === 'sqrt') return mul(num(0.5), call('log', av.arg));
-    if (v.name === 'sqrt' && av.kind === 'bin' && av.op === 'pow' && c(av.b) === 2) return call('abs', av.a);
-    return call(v.name, a);
+  return out!;
+}
+
+/** Rebuild e bottom-up, transforming every sum with `g`. */
+export function mapSums(e: E, g: (s: E) => E): E {
+  switch (e.k) {
+    case 'num': case 'sym': return e;
+    case 'fn': return C.fn(e.name, mapSums(e.arg, g));
+    case 'pow': return C.pow(mapSums(e.base, g), mapSums(e.exp, g));
+    case 'mul': return C.mul(...e.args.map((a) => mapSums(a, g)));
+    case 'add': return g(C.add(...e.args.map((a) => mapSums(a, g))));
   }
-  // binary
-  if (depends(n) && !hasOtherSymbols(n)) {
-    const p = polyOf(n);
-    if (p) { const t = polyTree(p); if (size(t) <= size(n)) return t; }
+}
+
+/** k * common * rest: the rational content and common factors of a sum pulled out. */
+function factorSum(s: E): E {
+  if (s.k !== 'add') return s;
+  const { k, common, rest } = C.content(s);
+  if (C.isNum(rest) || (common.length === 0 && k.p === 1n && k.q === 1n) || !C.nice(k)) return s;
+  return C.mul(C.num(k), ...common, rest);
+}
+
+/** A sum grouped by the powers of `x` in its terms: sum_j x^j (sum of the coefficients). */
+function collectIn(s: E, x: string): E {
+  if (s.k !== 'add') return s;
+  const groups = new Map<string, { power: E; coeffs: E[] }>();
+  for (const term of s.args) {
+    const fs = term.k === 'mul' ? term.args : [term];
+    const isX = (f: E) => (f.k === 'sym' && f.name === x) || (f.k === 'pow' && f.base.k === 'sym' && f.base.name === x);
+    const px = fs.filter(isX), rest = fs.filter((f) => !isX(f));
+    const power = px.length ? C.mul(...px) : C.E1;
+    const coeff = rest.length ? C.mul(...rest) : C.E1;
+    const g = groups.get(power.key);
+    if (g) g.coeffs.push(coeff); else groups.set(power.key, { power, coeffs: [coeff] });
   }
-  const a = step(v.a), b = step(v.b);
-  const ca = c(a), cb = c(b);
-  switch (v.op) {
-    case 'add':
-      if (ca === 0) return b;
-      if (cb === -1 && isCall(a, 'exp')) return call('expm1', argOf(a));
-      if (ca === -1 && isCall(b, 'exp')) return call('expm1', argOf(b));
-      if (cb === 0) return a;
-      if (view(b).kind === 'neg') return sub(a, (view(b) as { arg: MathNode }).arg);
-      if (cb !== undefined && cb < 0) return sub(a, num(-cb));
-      return add(a, b);
-    case 'subtract':
-      if (cb === 0) return a;
-      if (cb === 1 && isCall(a, 'exp')) return call('expm1', argOf(a));
-      if (ca === 1 && isCall(b, 'exp')) return neg(call('expm1', argOf(b)));
-      // c e^x - c = c expm1(x): closed-form integrals (c/k) e^{k t} - c/k stay accurate for tiny k t
-      if (cb !== undefined && cb !== 0 && isScaledExp(a, cb)) return mul(num(cb), call('expm1', argOf((view(a) as { b: MathNode }).b)));
-      if (ca !== undefined && ca !== 0 && isScaledExp(b, ca)) return neg(mul(num(ca), call('expm1', argOf((view(b) as { b: MathNode }).b))));
-      if (cb !== undefined && cb < 0) return add(a, num(-cb));
-      if (ca === 0) return neg(b);
-      if (key(a) === key(b)) return num(0);
-      if (view(b).kind === 'neg') return add(a, (view(b) as { arg: MathNode }).arg);
-      return sub(a, b);
-    case 'multiply': {
-      if (ca === 0 || cb === 0) return num(0);
-      if (ca === 1) return b;
-      if (cb === 1) return a;
-      if (ca === -1) return neg(b);
-      if (cb === -1) return neg(a);
-      if (cb !== undefined && ca === undefined) return mul(b, a); // constants first
-      const bv = view(b);
-      if (ca !== undefined && bv.kind === 'bin' && bv.op === 'multiply' && c(bv.a) !== undefined) return mul(num(ca * (c(bv.a) as number)), bv.b);
-      if (ca !== undefined && bv.kind === 'neg') return mul(num(-ca), bv.arg);
-      if (view(a).kind === 'neg' && view(b).kind === 'neg') return mul((view(a) as { arg: MathNode }).arg, bv.kind === 'neg' ? bv.arg : b);
-      if (bv.kind === 'bin' && bv.op === 'divide' && c(bv.a) === 1) return div(a, bv.b);
-      if (ca === undefined && bv.kind === 'neg') return neg(mul(a, bv.arg));
-      if (view(a).kind === 'neg' && ca === undefined) return neg(mul(argOf(a), b));
-      return mul(a, b);
+  if (groups.size === s.args.length) return s;
+  return C.add(...[...groups.values()].map(({ power, coeffs }) => C.mul(power, factorSum(C.add(...coeffs)))));
+}
+
+const MAX_EXPANDED_TERMS = 64;
+
+/** The product of the factors with every sum multiplied out, or undefined past the size limit. */
+function distribute(factors: readonly E[]): E | undefined {
+  let terms: E[] = [C.E1];
+  for (const f of factors) {
+    const fs = f.k === 'add' ? f.args : [f];
+    if (terms.length * fs.length > MAX_EXPANDED_TERMS) return undefined;
+    terms = terms.flatMap((t) => fs.map((g) => C.mul(t, g)));
+  }
+  return C.add(...terms);
+}
+
+/** Products of sums multiplied out (and small integer powers of sums), when the result stays small. */
+export function expand(e: E): E {
+  switch (e.k) {
+    case 'num': case 'sym': return e;
+    case 'fn': return C.fn(e.name, expand(e.arg));
+    case 'add': return C.add(...e.args.map(expand));
+    case 'pow': {
+      const base = expand(e.base);
+      const x = e.exp.k === 'num' && e.exp.v.q === 1n ? Number(e.exp.v.p) : 0;
+      if (base.k === 'add' && x >= 2 && x <= 4) return distribute(Array<E>(x).fill(base)) ?? C.pow(base, e.exp);
+      return C.pow(base, expand(e.exp));
     }
-    case 'divide':
-      if (ca === 0) return num(0);
-      if (view(a).kind === 'neg' && view(b).kind === 'neg') return div(argOf(a), argOf(b));
-      if (view(b).kind === 'neg') return neg(div(a, argOf(b)));
-      if (ca !== undefined && ca < 0 && cb === undefined) return neg(div(num(-ca), b));
-      if (cb === 1) return a;
-      if (key(a) === key(b)) return num(1);
-      if (cb !== undefined && cb !== 0) return mul(num(1 / cb), a);
-      return div(a, b);
-    case 'pow':
-      if (cb === 1) return a;
-      if (cb === 0) return num(1);
-      if (ca === 1) return num(1);
-      if (view(a).kind === 'call' && (view(a) as { name: string }).name === 'sqrt' && cb === 2) return (view(a) as { arg: MathNode }).arg;
-      if (view(a).kind === 'call' && (view(a) as { name: string }).name === 'exp') return call('exp', mul(b, (view(a) as { arg: MathNode }).arg));
-      // c^u = exp(u log c) for a constant c > 0 and u depending on t (VE-type rates r^t integrate)
-      if (ca !== undefined && ca > 0 && cb === undefined) return call('exp', mul(b, num(Math.log(ca))));
-      // (k y)^n = k^n y^n for a constant k, when n is an integer or k > 0 (true for every real y)
-      if (cb !== undefined) {
-        const av = view(a);
-        if (av.kind === 'bin' && av.op === 'multiply') {
-          const k = c(av.a);
-          if (k !== undefined && (Number.isInteger(cb) || k > 0)) return mul(num(k ** cb), pow(av.b, b));
-        }
-      }
-      return pow(a, b);
+    case 'mul': {
+      const fs = e.args.map(expand);
+      return distribute(fs) ?? C.mul(...fs);
+    }
   }
-  return bin(v.op, a, b);
-}
-
-function hasOtherSymbols(n: MathNode): boolean {
-  const v = view(n);
-  switch (v.kind) {
-    case 'const': return false;
-    case 'symbol': return v.name !== 't';
-    case 'neg': case 'call': return hasOtherSymbols(v.arg);
-    case 'bin': return hasOtherSymbols(v.a) || hasOtherSymbols(v.b);
-  }
-}
-
-/** n = k * exp(x) with the constant k equal to c */
-function isScaledExp(n: MathNode, k: number): boolean {
-  const v = view(n);
-  return v.kind === 'bin' && v.op === 'multiply' && c(v.a) === k && isCall(v.b, 'exp');
-}
-
-function isCall(n: MathNode, name: string): boolean {
-  const v = view(n);
-  return v.kind === 'call' && v.name === name;
-}
-function argOf(n: MathNode): MathNode {
-  return (view(n) as { arg: MathNode }).arg;
 }
