@@ -20,7 +20,7 @@ import { readGmmFile } from '../data/gmmFile.ts';
 import { GaussianMixtureModel, DATA_LEVEL } from '../score/gmm.ts';
 import { ParallelGaussianMixtureModel } from '../score/gmmParallel.ts';
 import type { ScoreModel } from '../score/model.ts';
-import { openModelForCli, writeGrid, type CliModel } from '../score/neural.ts';
+import { openModelForCli, writeGrid, type CliModel } from '../run/load.ts';
 import { BACKEND_NAMES } from '../backend/select.ts';
 import { describeAdapter, probeDawn } from '../backend/webgpu.ts';
 import { KernelRuntime } from '../kernels/runtime.ts';
@@ -31,13 +31,13 @@ import { plotPng, plotSvg } from '../sample/plot.ts';
 import { readNoiseFile, toRows } from '../sample/noiseFile.ts';
 import { SAMPLER_NAMES, isSamplerName } from '../sample/registry.ts';
 import { sample } from '../sample/sample.ts';
-import { SPACINGS, defaultSpacing } from '../sample/steps.ts';
-import type { Spacing } from '../sample/steps.ts';
+import { SPACINGS, defaultSpacing } from '../scheme/spacing.ts';
+import type { Spacing } from '../scheme/spacing.ts';
 
 const FLAGS = [
   'scheme', 'score', 'model', 'sampler', 'steps', 'spacing', 'rho', 'lambda', 'eta', 'rtol', 'atol', 'snr',
   'churn', 'noise', 'n', 'seed', 'out', 'plot',
-  'class', 'guidance', 'grid', 'classifier', // --model DIR (trained runs, src/score/neural.ts)
+  'class', 'guidance', 'grid', 'classifier', // --model DIR (trained runs, src/run/load.ts)
 ];
 
 /** A progress bar on stderr when it is a terminal (no output otherwise). */
