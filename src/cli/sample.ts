@@ -36,7 +36,7 @@ import type { Spacing } from '../scheme/spacing.ts';
 
 const FLAGS = [
   'scheme', 'score', 'model', 'sampler', 'steps', 'spacing', 'rho', 'lambda', 'eta', 'rtol', 'atol', 'snr',
-  'churn', 'noise', 'n', 'seed', 'out', 'plot',
+  'churn', 'noise', 'n', 'seed', 'out', 'plot', 'order', 'variant', 'lower-order-final',
   'class', 'guidance', 'grid', 'classifier', // --model DIR (trained runs, src/run/load.ts)
 ];
 
@@ -62,6 +62,8 @@ export async function run(argv: string[]): Promise<number> {
   [--class C] [--guidance W] [--classifier DIR] [--grid digits.png]   (--model: a run folder of sdekit train)
   [--spacing ${SPACINGS.join('|')} (default: the scheme's "sampling", else logsnr with --model, uniform-t with --score)] [--rho 7] [--lambda 1] [--eta E] [--rtol 1e-5 --atol 1e-5]
   [--snr 0.16] [--churn 0] [--noise FILE | --n 1000 --seed 0] [--plot out.svg|out.png] [--json]
+  [--order K] (unipc, deis: 1..3, default 3; ipndm: 1..4, default 4) [--variant bh1|bh2] (unipc, default bh2)
+  [--lower-order-final on|off] (unipc: order-1 last step as the reference, default on)
   [--backend host|cpu|wasm|webgpu|tensorflow]  (gmm: webgpu = float32 device buffers, others = float64 host loops)
 samplers: ${SAMPLER_NAMES.join(', ')}`);
     return 0;
@@ -115,6 +117,11 @@ samplers: ${SAMPLER_NAMES.join(', ')}`);
   const atol = num(a, 'atol', 1e-5, { min: 1e-14 });
   const snr = num(a, 'snr', 0.16, { min: 0 });
   const sChurn = num(a, 'churn', 0, { min: 0 });
+  const order = a.flags.has('order') ? num(a, 'order', 3, { integer: true, min: 1, max: samplerName === 'ipndm' ? 4 : 3 }) : undefined;
+  const variant = str(a, 'variant');
+  if (variant !== undefined && variant !== 'bh1' && variant !== 'bh2') throw new UserError('--variant', 'must be bh1 or bh2 (UniPC B(h) = h or e^h - 1)', { value: variant });
+  const lof = str(a, 'lower-order-final');
+  if (lof !== undefined && lof !== 'on' && lof !== 'off') throw new UserError('--lower-order-final', 'must be on or off', { value: lof });
   const plot = str(a, 'plot');
   if (plot !== undefined) prepareOutput(plot, '--plot');
   if (plot !== undefined && !/\.(svg|png)$/i.test(plot)) throw new UserError('--plot', 'must end in .svg or .png', { value: plot });
@@ -125,6 +132,7 @@ samplers: ${SAMPLER_NAMES.join(', ')}`);
   const result = await sample({
     scheme, model, sampler: samplerName, steps, spacing: spacingUsed, rho, noise, n, seed,
     lambda, eta, rtol, atol, snr, churn: { sChurn }, onProgress: bar.update, device,
+    order, variant, lowerOrderFinal: lof === undefined ? undefined : lof === 'on',
   });
   bar.done();
 

@@ -40,6 +40,12 @@ export interface SampleOptions {
   readonly atol?: number;
   readonly snr?: number;
   readonly correctorSteps?: number;
+  /** unipc / deis / ipndm order (see each sampler) */
+  readonly order?: number;
+  /** unipc: bh1 | bh2 */
+  readonly variant?: 'bh1' | 'bh2';
+  /** unipc: lower-order final steps as the reference (default true) */
+  readonly lowerOrderFinal?: boolean;
   /** progress in [0, 1] */
   readonly onProgress?: (fraction: number) => void;
   /** run on this device (WebGPU: `webgpuDevice` of src/kernels/deviceOps.ts; analytic models only) */
@@ -93,6 +99,9 @@ export async function sample(opts: SampleOptions): Promise<SampleResult> {
     atol: opts.atol ?? DEFAULT_SAMPLER_OPTIONS.atol,
     snr: opts.snr ?? DEFAULT_SAMPLER_OPTIONS.snr,
     correctorSteps: opts.correctorSteps ?? DEFAULT_SAMPLER_OPTIONS.correctorSteps,
+    order: opts.order,
+    variant: opts.variant,
+    lowerOrderFinal: opts.lowerOrderFinal,
   };
   const sigmaT = scheme.sigma(scheme.T);
   const x = new Float64Array(n * dim);

@@ -5,6 +5,7 @@
  *
  * - `uniform-t`: t_i = T + i/n (t0 - T)                         (DPM-Solver `time_uniform`)
  * - `logsnr`:    logSnr_i uniform from logSnr(T) to logSnr(t0)   (DPM-Solver `logSNR`)
+ * - `time-quadratic`: sqrt(t_i) uniform from sqrt(T) to sqrt(t0)   (DPM-Solver / UniPC `time_quadratic`)
  * - `karras`:    n points rho-spaced in the VE-equivalent sigma = sigma/alpha = exp(-logSnr),
  *                sigma_i = (smax^(1/rho) + i/(n-1) (smin^(1/rho) - smax^(1/rho)))^rho (EDM eq. 5,
  *                k-diffusion `get_sigmas_karras`), mapped to t by tOfLogSnr, then the data point
@@ -88,6 +89,7 @@ export function makeGrid(scheme: Scheme, opts: GridOptions): GridPoint[] {
   switch (opts.spacing) {
     case 'uniform-t': return uniformT(scheme, n);
     case 'logsnr': return uniformLogSnr(scheme, n);
+    case 'time-quadratic': return timeQuadratic(scheme, n);
     case 'karras': return dedupeData(karras(scheme, n, opts.rho ?? 7));
     case 'leading':
     case 'trailing':
@@ -102,6 +104,19 @@ export function uniformT(scheme: Scheme, n: number): GridPoint[] {
   const pts: GridPoint[] = [];
   for (let i = 0; i <= n; i++) {
     const t = i === 0 ? T : i === n ? t0 : T + (i / n) * (t0 - T);
+    pts.push(pointAt(scheme, t));
+  }
+  return pts;
+}
+
+/** n + 1 points uniform in sqrt(t) from T to t0 (DPM-Solver's `time_quadratic`, t = linspace(sqrt T, sqrt t0)^2). */
+export function timeQuadratic(scheme: Scheme, n: number): GridPoint[] {
+  const { T, t0 } = scheme;
+  if (!(t0 >= 0)) throw new UserError('--spacing', `time-quadratic needs t0 >= 0 (${scheme.name} has t0 = ${t0})`, { value: 'time-quadratic' });
+  const a = Math.sqrt(T), b = Math.sqrt(t0);
+  const pts: GridPoint[] = [];
+  for (let i = 0; i <= n; i++) {
+    const t = i === 0 ? T : i === n ? t0 : (a + (i / n) * (b - a)) ** 2;
     pts.push(pointAt(scheme, t));
   }
   return pts;

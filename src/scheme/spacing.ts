@@ -6,7 +6,7 @@
 import type { Scheme } from './types.ts';
 
 /** Spacing names accepted by `--spacing`. */
-export const SPACINGS = ['uniform-t', 'logsnr', 'karras', 'leading', 'trailing', 'linspace'] as const;
+export const SPACINGS = ['uniform-t', 'logsnr', 'time-quadratic', 'karras', 'leading', 'trailing', 'linspace'] as const;
 /** One of {@link SPACINGS}. */
 export type Spacing = (typeof SPACINGS)[number];
 

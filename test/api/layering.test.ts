@@ -1,7 +1,7 @@
 /**
  * The layering of src/, read from the code itself: every import points down the order
  *   expr -> scheme -> reverse -> codegen -> score -> data -> sample/train/likelihood/proofs
- *   -> kernels/run -> cli/web -> index
+ *   -> kernels/run/engines -> cli/web -> index
  * (a module may import its own folder or a folder of lower rank, never a sibling or a higher one).
  * A few shared bottom modules (errors, the RNG, the tensor backends) sit below everything; every
  * folder of src/ must have a rank here, so a new folder is placed deliberately.
@@ -32,6 +32,7 @@ const LAYERS: readonly { readonly name: string; readonly paths: readonly string[
   { name: 'proofs', paths: ['src/proofs', 'proofs'] }, // the runner and the proofs it runs
   { name: 'kernels', paths: ['src/kernels'] }, // device versions of the samplers' updates
   { name: 'run', paths: ['src/run'] }, // a training run folder opened as a score model
+  { name: 'engines', paths: ['src/engines'] }, // other runtimes (PyTorch) driven from the samplers and training
   { name: 'cli', paths: ['src/cli'] },
   { name: 'web', paths: ['web/src'] },
   { name: 'index', paths: ['src/index.ts'] }, // the public barrel
@@ -39,7 +40,7 @@ const LAYERS: readonly { readonly name: string; readonly paths: readonly string[
 /** Layers of equal rank are siblings. */
 const RANK: Readonly<Record<string, number>> = {
   shared: 0, expr: 1, scheme: 2, reverse: 3, codegen: 4, score: 5, data: 6,
-  sample: 7, train: 7, likelihood: 7, proofs: 7, kernels: 8, run: 8, cli: 9, web: 9, index: 10,
+  sample: 7, train: 7, likelihood: 7, proofs: 7, kernels: 8, run: 8, engines: 8, cli: 9, web: 9, index: 10,
 };
 
 /** The layer a repository path belongs to (by its longest listed prefix), or null. */
