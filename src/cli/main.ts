@@ -13,6 +13,7 @@ const COMMANDS: Record<string, { help: string; load: () => Promise<{ run: Comman
   check: { help: 'run every proof on one scheme; exit 1 if one fails (--json)', load: () => import('./check.ts') },
   demo: { help: 'derive, prove and sample every built-in (what npm start runs)', load: () => import('./demo.ts') },
   derive: { help: 'closed forms of every view (--json, --latex, --target python|wgsl|glsl)', load: () => import('./derive.ts') },
+  export: { help: 'compile for PyTorch: a sampler module (--target torch-sampler) or the training program (--target torch)', load: () => import('./export.ts') },
   eval: { help: 'float64 values at --t t1,t2,...', load: () => import('./eval.ts') },
   proofs: { help: 'run every proof over every built-in: theorem x scheme table (--json)', load: () => import('./proofs.ts') },
   sample: { help: 'draw samples (--scheme S --score gmm:FILE | --model DIR --sampler NAME --steps N --out FILE)', load: () => import('./sample.ts') },
