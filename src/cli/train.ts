@@ -7,7 +7,7 @@
  * With --classifier it trains a time-conditioned noisy classifier instead (classifier guidance:
  * `sdekit sample --model DIR --classifier CDIR --class C --guidance W`).
  *
- * Writes config.json, checkpoint.sdkt, loss.json and loss.svg into DIR and, unless --samples 0,
+ * Writes config.json, checkpoint.safetensors, loss.json and loss.svg into DIR and, unless --samples 0,
  * a plot of EMA-model samples (samples.svg over the data for 2-D, samples.png grid for images).
  */
 import * as fs from 'node:fs';
@@ -30,7 +30,7 @@ import { NonFiniteLossError, train } from '../train/loop.ts';
 import { TIME_SAMPLINGS, type TimeSampling } from '../train/timeSampling.ts';
 import { writeFileAtomic } from '../train/checkpoint.ts';
 import { lossCurveSvg } from '../train/plot.ts';
-import { renderSamples } from '../train/preview.ts';
+import { renderSamples } from '../run/preview.ts';
 import { trainClassifier, type ClassifierConfig } from '../train/classifier.ts';
 
 const KNOWN = ['scheme', 'data', 'steps', 'batch', 'pred', 'weighting', 'seed', 'out', 'resume', 'time', 'lr', 'warmup', 'clip', 'ema',

@@ -4,7 +4,7 @@
  * pseudo-random points of the domain, max relative error). An exact verdict is cross-checked at the
  * probe points too, so that a wrong rewrite rule can never turn into a false "identity".
  */
-import { compile } from '../codegen/js.ts';
+import { compile } from './compile.ts';
 import { sub, type MathNode } from './nodes.ts';
 import { provedZero } from './zero.ts';
 
