@@ -5,6 +5,7 @@
  * interpolated (discrete schemes: their exact piecewise-linear log-alpha knots).
  */
 import type { MathNode } from '../expr/nodes.ts';
+import { stabilize } from '../expr/stabilize.ts';
 import type { Scheme } from '../scheme/types.ts';
 import { float64, printInfix, type InfixTarget } from './infix.ts';
 
@@ -25,7 +26,7 @@ const TORCH: InfixTarget = {
 
 /** A torch expression for a tree in t (t must be a float64 tensor). */
 export function toTorch(n: MathNode): string {
-  return printInfix(n, TORCH);
+  return printInfix(stabilize(n), TORCH); // the evaluation form (src/expr/stabilize.ts)
 }
 
 const VIEWS = ['alpha', 'sigma', 'f', 'g2', 'logSnr', 'dlogSnr'] as const;

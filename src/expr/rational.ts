@@ -48,7 +48,18 @@ export const isInt = (a: Rat): boolean => a.q === 1n;
 export const isZero = (a: Rat): boolean => a.p === 0n;
 export const isOne = (a: Rat): boolean => a.p === 1n && a.q === 1n;
 export const rabs = (a: Rat): Rat => (a.p < 0n ? rneg(a) : a);
-export const toNumber = (a: Rat): number => (a.q === 1n ? Number(a.p) : Number(a.p) / Number(a.q));
+/** The nearest double (also for numerators and denominators beyond the double range, 1.2e-310 = 12/10^311). */
+export function toNumber(a: Rat): number {
+  const fast = Number(a.p) / Number(a.q);
+  if (Number.isFinite(fast) && fast !== 0) return fast;
+  if (a.p === 0n) return 0;
+  // 20 significant digits of p/q, then the decimal exponent
+  const ap = abs(a.p);
+  const shift = a.q.toString().length - ap.toString().length + 20;
+  const m = shift >= 0 ? (ap * 10n ** BigInt(shift)) / a.q : ap / (a.q * 10n ** BigInt(-shift));
+  const v = Number(`${m}e${-shift}`);
+  return a.p < 0n ? -v : v;
+}
 
 /** a^k for an integer k (a = 0 with k < 0 is the caller's to avoid). */
 export function rpowInt(a: Rat, k: bigint): Rat {

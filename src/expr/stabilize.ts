@@ -6,12 +6,14 @@
  *     1 - e^{-B} = -expm1(-B), sub-VP's e^B + e^{-B} - 2 = expm1(B) + expm1(-B))
  *   log(1 + u)  ->  log1p(u)
  *   (1 + e^{-u})^{-1}  ->  sigmoid(u)   (no overflow for large |u|)
+ *   a subtree without symbols (log(5000), sqrt(2)/2) -> its float64 value (code targets need numbers)
  */
 import * as C from './canonical.ts';
 import type { E } from './canonical.ts';
 import { fromTree, toTree } from './canonicalTree.ts';
-import { add as tAdd, call, mul as tMul, neg as tNeg, sub as tSub, type MathNode } from './nodes.ts';
-import { isOne, isZero, radd, rneg, type Rat } from './rational.ts';
+import { add as tAdd, call, mul as tMul, neg as tNeg, num as tNum, sub as tSub, type MathNode } from './nodes.ts';
+import { FN_TABLE } from './special.ts';
+import { isOne, isZero, radd, rneg, toNumber, type Rat } from './rational.ts';
 
 /** The numerically stable evaluation form of a tree (equal to it wherever it is finite). */
 export function stabilize(n: MathNode): MathNode {
@@ -21,6 +23,10 @@ export function stabilize(n: MathNode): MathNode {
 }
 
 function stable(e: E, rec: (e: E) => MathNode): MathNode | undefined {
+  if (e.k !== 'num' && e.k !== 'sym' && !hasSymbol(e)) {
+    const v = value(e);
+    if (Number.isFinite(v)) return v < 0 ? tNeg(tNum(-v)) : tNum(v);
+  }
   if (e.k === 'add') return expm1Sum(e.args, rec);
   if (e.k === 'fn' && e.name === 'log' && e.arg.k === 'add' && C.isNum(e.arg.args[0]) && isOne(e.arg.args[0].v)) {
     return call('log1p', rec(C.add(...e.arg.args.slice(1))));
@@ -51,4 +57,26 @@ function expm1Sum(args: readonly E[], rec: (e: E) => MathNode): MathNode | undef
     acc = acc === undefined ? (k.p < 0n ? tNeg(term) : term) : k.p < 0n ? tSub(acc, term) : tAdd(acc, term);
   }
   return acc;
+}
+
+function hasSymbol(e: E): boolean {
+  switch (e.k) {
+    case 'num': return false;
+    case 'sym': return true;
+    case 'fn': return hasSymbol(e.arg);
+    case 'pow': return hasSymbol(e.base) || hasSymbol(e.exp);
+    case 'add': case 'mul': return e.args.some(hasSymbol);
+  }
+}
+
+/** float64 value of a symbol-free expression. */
+function value(e: E): number {
+  switch (e.k) {
+    case 'num': return toNumber(e.v);
+    case 'sym': return NaN;
+    case 'fn': return (FN_TABLE[e.name] as (u: number) => number)(value(e.arg));
+    case 'pow': return Math.pow(value(e.base), value(e.exp));
+    case 'add': return e.args.reduce((s, a) => s + value(a), 0);
+    case 'mul': return e.args.reduce((s, a) => s * value(a), 1);
+  }
 }
