@@ -25,9 +25,15 @@ export function simplify(n: MathNode): MathNode {
 /** {@link simplify} with options (sign assumptions on symbols). */
 export function simplifyWith(n: MathNode, opts: SimplifyOptions = {}): MathNode {
   return C.withAssumptions(opts.signs, () => {
-    let e: E;
-    try { e = fromTree(n); } catch { return n; } // a non-finite literal: nothing to rewrite exactly
-    return best(displayForms(e));
+    let cur: MathNode;
+    try { cur = best(displayForms(fromTree(n))); } catch { return n; } // a non-finite literal: nothing to rewrite exactly
+    // the chosen arrangement, canonicalized again, may offer a shorter one: iterate to a fixed point
+    for (let pass = 0; pass < 3; pass++) {
+      const next = best([fromTree(cur), ...displayForms(fromTree(cur))]);
+      if (next.toString() === cur.toString() || countOps(next) > countOps(cur)) break;
+      cur = next;
+    }
+    return cur;
   });
 }
 
