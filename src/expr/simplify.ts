@@ -24,18 +24,32 @@ export function simplify(n: MathNode): MathNode {
 
 /** {@link simplify} with options (sign assumptions on symbols). */
 export function simplifyWith(n: MathNode, opts: SimplifyOptions = {}): MathNode {
+  if (!opts.signs && FIXED.has(n)) return n;
   return C.withAssumptions(opts.signs, () => {
-    let cur: MathNode;
-    try { cur = best(displayForms(fromTree(n))); } catch { return n; } // a non-finite literal: nothing to rewrite exactly
-    // the chosen arrangement, canonicalized again, may offer a shorter one: iterate to a fixed point
-    for (let pass = 0; pass < 3; pass++) {
-      const next = best([fromTree(cur), ...displayForms(fromTree(cur))]);
-      if (next.toString() === cur.toString() || countOps(next) > countOps(cur)) break;
+    let e: E;
+    try { e = fromTree(n); } catch { return n; } // a non-finite literal: nothing to rewrite exactly
+    const memoKey = opts.signs ? `${JSON.stringify(opts.signs)}|${e.key}` : e.key;
+    const hit = MEMO.get(memoKey);
+    if (hit) return hit;
+    let [cur, plain] = bestOf(displayForms(e));
+    // a rearranged winner, canonicalized again, may offer a shorter form: iterate to a fixed point
+    for (let pass = 0; pass < 3 && !plain; pass++) {
+      const again = fromTree(cur);
+      const [next, same] = bestOf([again, ...displayForms(again)]);
+      if (same || next.toString() === cur.toString() || countOps(next) > countOps(cur)) break;
       cur = next;
+      plain = false;
     }
+    if (MEMO.size > 20000) MEMO.clear();
+    MEMO.set(memoKey, cur);
+    if (!opts.signs) FIXED.add(cur);
     return cur;
   });
 }
+
+/** Results by canonical key, and the trees known to be their own simplification. */
+const MEMO = new Map<string, MathNode>();
+const FIXED = new WeakSet<MathNode>();
 
 /** The canonical expression of a tree (for callers that compare or transform forms). */
 export function canonical(n: MathNode, opts: SimplifyOptions = {}): E {
@@ -50,16 +64,17 @@ export function displayForms(e: E): E[] {
   return [e, factored, collected, expanded, mapSums(expanded, factorSum)];
 }
 
-function best(forms: readonly E[]): MathNode {
-  let out: MathNode | undefined, ops = Infinity;
+/** The form with the fewest operations (the first on ties), and whether that is the first form. */
+function bestOf(forms: readonly E[]): [MathNode, boolean] {
+  let out: MathNode | undefined, ops = Infinity, first = true;
   const seen = new Set<string>();
-  for (const f of forms) {
-    if (seen.has(f.key)) continue;
+  forms.forEach((f, i) => {
+    if (seen.has(f.key)) return;
     seen.add(f.key);
     const t = toTree(f), c = countOps(t);
-    if (c < ops) { ops = c; out = t; }
-  }
-  return out!;
+    if (c < ops) { ops = c; out = t; first = i === 0; }
+  });
+  return [out!, first];
 }
 
 /** Rebuild e bottom-up, transforming every sum with `g`. */
