@@ -18,7 +18,7 @@ import { SAMPLER_NAMES } from '../sample/registry.ts';
 import { SPACINGS, defaultSpacing, type Spacing } from '../sample/steps.ts';
 import { torchSamplerModule } from '../engines/torch/torchSampler.ts';
 
-const TARGETS = ['torch-sampler'] as const;
+const TARGETS = ['torch-sampler', 'torch'] as const;
 
 const HELP = `usage: sdekit export --target torch-sampler --scheme S --sampler NAME --steps N --out FILE.py
          [--spacing ${SPACINGS.join('|')}] [--rho R] [--lambda L] [--eta E] [--churn S] [--json]
@@ -34,6 +34,10 @@ export async function run(argv: string[]): Promise<number> {
   if (bool(a, 'help')) { console.log(HELP); return 0; }
   const target = req(a, 'target');
   if (!(TARGETS as readonly string[]).includes(target)) throw new UserError('--target', `must be one of ${TARGETS.join(', ')}`, { value: target });
+  if (target === 'torch') {
+    const { exportTrainingProgram } = await import('../engines/torch/exportProgram.ts');
+    return exportTrainingProgram(argv);
+  }
   allowOnly(a, ['target', 'scheme', 'sampler', 'steps', 'spacing', 'rho', 'lambda', 'eta', 'churn', 'out']);
   const scheme = loadScheme(req(a, 'scheme'));
   const sampler = req(a, 'sampler');

@@ -33,7 +33,8 @@ import { lossCurveSvg } from '../train/plot.ts';
 import { renderSamples } from '../train/preview.ts';
 import { trainClassifier, type ClassifierConfig } from '../train/classifier.ts';
 
-const KNOWN = ['scheme', 'data', 'steps', 'batch', 'pred', 'weighting', 'seed', 'out', 'resume', 'time', 'lr', 'warmup', 'clip', 'ema',
+/** The flags of `sdekit train` (also accepted by `sdekit export --target torch`). */
+export const TRAIN_FLAGS = ['scheme', 'data', 'steps', 'batch', 'pred', 'weighting', 'seed', 'out', 'resume', 'time', 'lr', 'warmup', 'clip', 'ema',
   'cond', 'p-uncond', 'net', 'hidden', 'channels', 'attention', 'sigma-data', 'checkpoint-every', 'samples', 'progress', 'classifier',
   'engine', 'nproc', 'device', 'python'];
 
@@ -140,7 +141,7 @@ export function classifierConfigFromArgs(argv: string[], data: Dataset): Classif
 export async function run(argv: string[]): Promise<number> {
   const a = parseArgs(argv, ['resume', 'classifier']);
   if (bool(a, 'help')) { console.log(HELP); return 0; }
-  allowOnly(a, KNOWN);
+  allowOnly(a, TRAIN_FLAGS);
   const out = req(a, 'out');
   const savedFile = path.join(out, RUN_FILES.config);
   if (bool(a, 'resume') && !bool(a, 'classifier') && str(a, 'scheme') === undefined && str(a, 'data') === undefined && fs.existsSync(savedFile)) {

@@ -38,7 +38,7 @@ export interface TorchTrainOptions {
   readonly stopAfter?: number;
   /** loss-log averaging window (default steps/500) */
   readonly logEvery?: number;
-  /** extra environment of the torch processes */
+  /** extra environment of the torch processes (a key set to undefined is removed) */
   readonly env?: NodeJS.ProcessEnv;
   /** called for each rank report */
   readonly onReport?: (r: { rank: number; step: number; loss: number }) => void;
@@ -103,7 +103,8 @@ export async function trainTorch(opts: TorchTrainOptions): Promise<TorchTrainRes
     ...(opts.resume ? ['--resume'] : []),
     ...(opts.stopAfter !== undefined ? ['--stop-after', String(opts.stopAfter)] : []),
     ...(opts.logEvery !== undefined ? ['--log-every', String(opts.logEvery)] : [])];
-  const env = { ...process.env, OMP_NUM_THREADS: process.env.OMP_NUM_THREADS ?? String(Math.max(1, Math.floor(os.availableParallelism() / nproc))), ...opts.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: process.env.OMP_NUM_THREADS ?? String(Math.max(1, Math.floor(os.availableParallelism() / nproc))), ...opts.env };
+  for (const [k, v] of Object.entries(opts.env ?? {})) if (v === undefined) delete env[k]; // undefined: unset
   const child = spawn(py.python, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const forward = (sig: NodeJS.Signals) => () => { if (child.exitCode === null) child.kill(sig); };
   const onInt = forward('SIGINT'), onTerm = forward('SIGTERM');

@@ -83,7 +83,7 @@ the loss curve does not depend on the number of processes. Rank 0 writes \`RUN/c
 
 ## Use the result
 
-Copy this folder's \`config.json\` to \`RUN/config.json\`; RUN is then an sdekit run folder:
+RUN is an sdekit run folder (rank 0 also writes this folder's \`config.json\` there):
 
     sdekit sample --model RUN --sampler dpm-solver++2m --steps 50 --out samples.json
     sdekit likelihood --model RUN --points test --out ll.json

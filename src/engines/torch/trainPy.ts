@@ -245,6 +245,9 @@ def main():
         torch.cuda.set_device(dev)
     torch.manual_seed(cfg["seed"] * 1000003 + rank)  # per-rank seed (nothing below draws from it)
     ckpt = os.path.join(args.out, "checkpoint.safetensors")
+    if rank == 0:  # RUN becomes an sdekit run folder: its config.json is this program's
+        os.makedirs(args.out, exist_ok=True)
+        st.write_atomic(os.path.join(args.out, "config.json"), (json.dumps(cfg, indent=2) + "\n").encode())
     data, _ = st.load_file(os.path.join(HERE, "data.safetensors"))
     data_x, data_y = data["x"], data.get("labels")
     B = cfg["batch"]
