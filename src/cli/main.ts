@@ -19,6 +19,7 @@ const COMMANDS: Record<string, { help: string; load: () => Promise<{ run: Comman
   sample: { help: 'draw samples (--scheme S --score gmm:FILE | --model DIR --sampler NAME --steps N --out FILE)', load: () => import('./sample.ts') },
   schemes: { help: 'list the built-in schemes', load: () => import('./schemes.ts') },
   likelihood: { help: 'log-densities by the PF-ODE (--scheme S --score gmm:FILE | --model DIR --points FILE|test --out FILE)', load: () => import('./likelihood.ts') },
+  tune: { help: 'optimise the step grid of a sampler for a scheme, score and budget (--scheme S --score gmm:FILE --sampler NAME --steps N --out steps.json)', load: () => import('./tune.ts') },
   train: { help: 'train a score model (--scheme S --data NAME|gmm:FILE|mnist --steps N --out DIR)', load: () => import('./train.ts') },
   backends: { help: 'list compute backends: available or why not, and the adapter', load: () => import('./backends.ts') },
 };

@@ -20,6 +20,7 @@
  * {@link finiteLogSnrAtStart} (the logSnr at T - 1e-3 (T - t0)).
  */
 import { UserError } from '../errors.ts';
+import { SPACINGS, type Spacing } from '../scheme/spacing.ts';
 import type { Scheme } from '../scheme/types.ts';
 
 /** A point of a step grid: the time and the marginal coefficients there. */
@@ -31,22 +32,6 @@ export interface GridPoint {
   readonly logSnr: number;
   /** true for the data point sigma = 0 (a step ending here returns the denoised estimate) */
   readonly data: boolean;
-}
-
-/** Spacing names accepted by `--spacing`. */
-export const SPACINGS = ['uniform-t', 'logsnr', 'time-quadratic', 'karras', 'leading', 'trailing', 'linspace'] as const;
-/** One of {@link SPACINGS}. */
-export type Spacing = (typeof SPACINGS)[number];
-
-/**
- * The grid used when the caller names none: the scheme's declared `"sampling"` spacing (edm: its
- * Karras grid), else uniform in logSnr for a learned model and uniform in t for an analytic score.
- * Uniform-t is DPM-Solver's and score_sde's default, which the reference comparisons assume;
- * for trained networks the logSnr grid measured better on every 2-D set (bench/quality2d.ts:
- * ring8 SW2 0.045 vs 0.081 with vp-linear, 2 seeds).
- */
-export function defaultSpacing(scheme: Pick<Scheme, 'sampling'>, learned: boolean): Spacing {
-  return scheme.sampling?.spacing ?? (learned ? 'logsnr' : 'uniform-t');
 }
 
 /** The data point: alpha = 1, sigma = 0 (the process starts at the data, MATH.md section 1). */
@@ -95,10 +80,13 @@ export interface GridOptions {
   readonly steps: number;
   /** Karras exponent (default 7) */
   readonly rho?: number;
+  /** explicit times [T, ..., t_end] (a `--steps-file`); replaces `spacing`, steps = times.length - 1 */
+  readonly times?: readonly number[];
 }
 
 /** Build the grid of `steps + 1` points for a spacing. */
 export function makeGrid(scheme: Scheme, opts: GridOptions): GridPoint[] {
+  if (opts.times) return gridFromTimes(scheme, opts.times);
   const n = opts.steps;
   if (!Number.isInteger(n) || n < 1) throw new UserError('--steps', 'must be an integer >= 1', { value: n });
   switch (opts.spacing) {
@@ -111,6 +99,21 @@ export function makeGrid(scheme: Scheme, opts: GridOptions): GridPoint[] {
     case 'linspace': return discreteSpacing(scheme, n, opts.spacing);
     default: throw new UserError('--spacing', `unknown spacing; known: ${SPACINGS.join(', ')}`, { value: opts.spacing });
   }
+}
+
+/**
+ * The grid through explicit times (`--steps-file`): at least two finite numbers, strictly
+ * descending, within [t0, T]; a bad entry is a UserError on `field` naming it.
+ */
+export function gridFromTimes(scheme: Scheme, times: readonly unknown[], field = '--steps-file'): GridPoint[] {
+  if (times.length < 2) throw new UserError(field, `"t" needs at least 2 times (one step); got ${times.length}`);
+  const { T, t0 } = scheme;
+  times.forEach((t, i) => {
+    if (typeof t !== 'number' || !Number.isFinite(t)) throw new UserError(field, `t[${i}] is not a finite number`, { value: JSON.stringify(t) });
+    if (t > T || t < t0) throw new UserError(field, `t[${i}] = ${t} is outside [t0, T] = [${t0}, ${T}] of ${scheme.name}`, { value: t });
+    if (i > 0 && !(t < (times[i - 1] as number))) throw new UserError(field, `t[${i}] = ${t} is not below t[${i - 1}] = ${times[i - 1] as number}: times must be strictly descending`, { value: t });
+  });
+  return (times as number[]).map((t) => pointAt(scheme, t));
 }
 
 /** n + 1 points uniform in t from T to t0 (endpoints exact). */

@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GaussianMixtureModel } from '../../src/score/gmm.ts';
-import { createRng } from '../../src/sample/rng.ts';
+import { createRng } from '../../src/rng.ts';
 import { sample } from '../../src/sample/sample.ts';
 import { fastOrders } from '../../src/sample/dpmSolver.ts';
 import { scheme } from './fixtures.ts';
@@ -123,25 +123,43 @@ function dpmSolverRef(order: 1 | 2 | 3, steps: number): { x: Vec; nfe: number } 
 
 /** multistep DPM-Solver++(2M), reference form (first step order 1, lower order final when steps < 10). */
 function dpmpp2mRef(steps: number): Vec {
+  return dpmppMultistepRef(2, steps);
+}
+
+/**
+ * multistep DPM-Solver++(2M)/(3M) as dpm-solver's `multistep_dpm_solver_{second,third}_update`
+ * (data prediction, solver_type 'dpmsolver'): warm start with orders 1, 2; lower order final when steps < 10.
+ */
+function dpmppMultistepRef(order: 2 | 3, steps: number): Vec {
   const ts = Array.from({ length: steps + 1 }, (_, i) => 1 + (i / steps) * (1e-3 - 1));
   let x: Vec = noise.map((v) => v * sigmaVp(1));
-  let prev: Vec | null = null;
+  const hist: Vec[] = [];
   for (let i = 0; i < steps; i++) {
     const s = ts[i], t = ts[i + 1], h = lam(t) - lam(s), phi1 = Math.expm1(-h), at = Math.exp(logAlpha(t));
     const m0 = dataAt(x, s);
-    const first = prev === null || (steps < 10 && i === steps - 1);
-    if (first) x = axpby(sigmaVp(t) / sigmaVp(s), x, -at * phi1, m0);
-    else {
+    hist.unshift(m0);
+    let k = Math.min(order, i + 1);
+    if (steps < 10) k = Math.min(k, steps - i);
+    const a = sigmaVp(t) / sigmaVp(s);
+    if (k === 1) x = axpby(a, x, -at * phi1, m0);
+    else if (k === 2) {
       const r0 = (lam(s) - lam(ts[i - 1])) / h;
-      const p = prev!;
-      x = x.map((v, j) => (sigmaVp(t) / sigmaVp(s)) * v - at * phi1 * m0[j] - 0.5 * at * phi1 * (m0[j] - p[j]) / r0);
+      const p = hist[1];
+      x = x.map((v, j) => a * v - at * phi1 * m0[j] - 0.5 * at * phi1 * (m0[j] - p[j]) / r0);
+    } else {
+      const r0 = (lam(s) - lam(ts[i - 1])) / h, r1 = (lam(ts[i - 1]) - lam(ts[i - 2])) / h;
+      const phi2 = phi1 / h + 1, phi3 = phi2 / h - 0.5;
+      x = x.map((v, j) => {
+        const d10 = (m0[j] - hist[1][j]) / r0, d11 = (hist[1][j] - hist[2][j]) / r1;
+        const D1 = d10 + (r0 / (r0 + r1)) * (d10 - d11), D2 = (d10 - d11) / (r0 + r1);
+        return a * v - at * phi1 * m0[j] + at * phi2 * D1 - at * phi3 * D2;
+      });
     }
-    prev = m0;
   }
   return x;
 }
 
-test('vp-linear + uniform-t (1 to 1e-3): dpm-solver-1/2/3 and dpm-solver++2m equal the reference form', async () => {
+test('vp-linear + uniform-t (1 to 1e-3): dpm-solver-1/2/3, dpm-solver++2m and dpm-solver++3m --form reference equal the reference form', async () => {
   const s = scheme('vp-linear');
   for (const steps of [1, 2, 3, 4, 5, 6, 7, 10, 11, 20]) {
     for (const order of [1, 2, 3] as const) {
@@ -154,6 +172,9 @@ test('vp-linear + uniform-t (1 to 1e-3): dpm-solver-1/2/3 and dpm-solver++2m equ
     const r2 = await sample({ scheme: s, model: x0Model, sampler: 'dpm-solver++2m', steps, noise, spacing: 'uniform-t' });
     assertClose(r2.samples, dpmpp2mRef(steps), 1e-9, `dpm-solver++2m steps=${steps}`);
     assert.equal(r2.nfe, steps);
+    const r3 = await sample({ scheme: s, model: x0Model, sampler: 'dpm-solver++3m', steps, noise, spacing: 'uniform-t', form: 'reference' });
+    assertClose(r3.samples, dpmppMultistepRef(3, steps), 1e-9, `dpm-solver++3m --form reference steps=${steps}`);
+    assert.equal(r3.nfe, steps);
   }
 });
 
