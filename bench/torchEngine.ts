@@ -16,7 +16,7 @@ import { toy2d } from '../src/data/toy2d.ts';
 import { loadScheme } from '../src/scheme/load.ts';
 import { initTrainBackend } from '../src/train/backend.ts';
 import { train } from '../src/train/loop.ts';
-import { renderSamples } from '../src/train/preview.ts';
+import { renderSamples } from '../src/run/preview.ts';
 import { trainTorch } from '../src/engines/torch/engine.ts';
 import { findTorchPython } from '../src/engines/torch/findPython.ts';
 import type { BenchRow } from './row.ts';

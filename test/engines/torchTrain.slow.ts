@@ -16,7 +16,7 @@ import { RUN_FILES } from '../../src/train/config.ts';
 import { configFromArgs } from '../../src/cli/train.ts';
 import { trainTorch } from '../../src/engines/torch/engine.ts';
 import { train } from '../../src/train/loop.ts';
-import { renderSamples } from '../../src/train/preview.ts';
+import { renderSamples } from '../../src/run/preview.ts';
 import { TORCH_SKIP } from './torchAvailable.ts';
 
 const tmp = (p: string) => fs.mkdtempSync(path.join(os.tmpdir(), p));

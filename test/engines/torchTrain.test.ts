@@ -17,14 +17,14 @@ import type { Dataset } from '../../src/data/dataset.ts';
 import { loadScheme } from '../../src/scheme/load.ts';
 import { initWeights } from '../../src/score/layers.ts';
 import { createNet, type NetConfig } from '../../src/score/net.ts';
-import { Rng } from '../../src/sample/rng.ts';
+import { Rng } from '../../src/rng.ts';
 import { readCheckpoint } from '../../src/train/checkpoint.ts';
 import { RUN_FILES } from '../../src/train/config.ts';
 import { configFromArgs } from '../../src/cli/train.ts';
 import { trainTorch } from '../../src/engines/torch/engine.ts';
 import { writeTorchProgram } from '../../src/engines/torch/program.ts';
 import { encodeSafetensors } from '../../src/train/safetensors.ts';
-import { renderSamples } from '../../src/train/preview.ts';
+import { renderSamples } from '../../src/run/preview.ts';
 import { TORCH_PYTHON, TORCH_SKIP } from './torchAvailable.ts';
 
 const tmp = (p: string) => fs.mkdtempSync(path.join(os.tmpdir(), p));

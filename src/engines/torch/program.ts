@@ -17,7 +17,7 @@ import type { Dataset } from '../../data/dataset.ts';
 import { loadMnist } from '../../data/mnist.ts';
 import { pythonModule } from '../../codegen/python.ts';
 import type { Scheme } from '../../scheme/types.ts';
-import { Rng } from '../../sample/rng.ts';
+import { Rng } from '../../rng.ts';
 import { initWeights } from '../../score/layers.ts';
 import { createNet } from '../../score/net.ts';
 import { storeWeights, writeFileAtomic } from '../../train/checkpoint.ts';

@@ -4,13 +4,13 @@
  * DIR/README.md says how to launch it on N nodes with torchrun.
  */
 import * as fs from 'node:fs';
-import { UserError } from '../../errors.ts';
-import { allowOnly, bool, parseArgs, req } from '../../cli/args.ts';
-import { configFromArgs, TRAIN_FLAGS } from '../../cli/train.ts';
-import { resolveDataset } from '../../data/resolve.ts';
-import { loadScheme } from '../../scheme/load.ts';
-import { initTrainBackend } from '../../train/backend.ts';
-import { writeTorchProgram } from './program.ts';
+import { UserError } from '../errors.ts';
+import { allowOnly, bool, parseArgs, req } from './args.ts';
+import { configFromArgs, TRAIN_FLAGS } from './train.ts';
+import { resolveDataset } from '../data/resolve.ts';
+import { loadScheme } from '../scheme/load.ts';
+import { initTrainBackend } from '../train/backend.ts';
+import { writeTorchProgram } from '../engines/torch/program.ts';
 
 /** Run the export; returns the exit code. */
 export async function exportTrainingProgram(argv: string[]): Promise<number> {
