@@ -90,7 +90,7 @@ export { DEFAULT_SAMPLER_OPTIONS } from './sample/types.ts';
 export { makeGrid, SPACINGS, type Spacing, type GridOptions, type GridPoint } from './sample/steps.ts';
 
 // training, likelihood, backends (these load TensorFlow.js when called)
-export { train, NonFiniteLossError, type TrainOptions, type TrainResult } from './train/loop.ts';
+export { train, NonFiniteLossError, TrainingWorkerError, type TrainOptions, type TrainResult } from './train/loop.ts';
 export type { TrainConfig } from './train/config.ts';
 export { loadRun, type LoadedRun } from './score/neural.ts';
 export { pfOdeLikelihood, type LikelihoodOptions, type LikelihoodResult } from './likelihood/pfOde.ts';
