@@ -20,6 +20,7 @@ const BENCHES: Bench[] = [
   { name: 'train', load: async () => (await import('./train.ts')).benchTrain({ quick, log: (s) => console.error(s) }) },
   { name: 'kernels', load: async () => (await import('./kernels.ts')).benchKernels({ quick, log: (s) => console.error(s) }) },
   { name: 'quality2d', load: async () => (await import('./quality2d.ts')).benchQuality2d({ quick, log: (s) => console.error(s) }) },
+  { name: 'readability', load: async () => (await import('./readability.ts')).benchReadability({ log: (s) => console.error(s) }) },
   // BENCHES: one line per bench module
 ];
 

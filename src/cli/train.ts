@@ -7,7 +7,7 @@
  * With --classifier it trains a time-conditioned noisy classifier instead (classifier guidance:
  * `sdekit sample --model DIR --classifier CDIR --class C --guidance W`).
  *
- * Writes config.json, checkpoint.sdkt, loss.json and loss.svg into DIR and, unless --samples 0,
+ * Writes config.json, checkpoint.safetensors, loss.json and loss.svg into DIR and, unless --samples 0,
  * a plot of EMA-model samples (samples.svg over the data for 2-D, samples.png grid for images).
  */
 import * as fs from 'node:fs';

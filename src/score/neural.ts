@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors.ts';
 import { initTrainBackend } from '../train/backend.ts';
-import { loadWeights, readCheckpoint } from '../train/checkpoint.ts';
+import { checkpointIn, loadWeights, readCheckpoint } from '../train/checkpoint.ts';
 import { RUN_FILES, type TrainConfig } from '../train/config.ts';
 import type { Net, Weights } from './layers.ts';
 import type { NoiseLevel, ScoreModel } from './model.ts';
@@ -199,7 +199,7 @@ export interface LoadedRun {
 
 /** Load a run folder's model (EMA weights unless `ema` is false) with the given conditioning. */
 export function loadRun(dir: string, cond: Conditioning = {}, opts: { ema?: boolean } = {}): LoadedRun {
-  const cfgFile = path.join(dir, RUN_FILES.config), ckFile = path.join(dir, RUN_FILES.checkpoint);
+  const cfgFile = path.join(dir, RUN_FILES.config), ckFile = checkpointIn(dir, RUN_FILES.checkpoint, RUN_FILES.legacyCheckpoint);
   if (!fs.existsSync(cfgFile) || !fs.existsSync(ckFile)) throw new UserError('--model', `${dir} is not a training run folder (needs ${RUN_FILES.config} and ${RUN_FILES.checkpoint})`, { value: dir });
   const { meta, groups } = readCheckpoint(ckFile);
   const config = meta.config as TrainConfig;

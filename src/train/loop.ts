@@ -17,7 +17,7 @@ import type { Scheme } from '../scheme/types.ts';
 import { initWeights, type Weights } from '../score/layers.ts';
 import { createNet } from '../score/net.ts';
 import { adamInit, adamStep, globalNorm, type AdamState } from './adam.ts';
-import { loadWeights, readCheckpoint, saveCheckpoint, storeWeights, writeFileAtomic } from './checkpoint.ts';
+import { checkpointIn, loadWeights, readCheckpoint, saveCheckpoint, storeWeights, writeFileAtomic } from './checkpoint.ts';
 import { RESUMABLE_CHANGES, RUN_FILES, type TrainConfig } from './config.ts';
 import { DsmObjective, disposeBatch, dsmLoss, uploadBatch } from './dsm.ts';
 import { cloneWeights, emaUpdate } from './ema.ts';
@@ -105,6 +105,7 @@ function freshState(cfg: TrainConfig, specs: ReturnType<typeof createNet>['specs
 
 function restoreState(file: string, cfg: TrainConfig): State {
   const { meta, groups } = readCheckpoint(file);
+  if (meta.engine !== undefined && meta.engine !== 'sdekit') throw new UserError('--resume', `the run in ${file} was trained with --engine ${String(meta.engine)}; resume it with the same engine`, { value: file });
   checkCompatible(meta.config as TrainConfig, cfg, file);
   return {
     step: meta.step,
@@ -152,12 +153,13 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const objective = new DsmObjective(opts.scheme, cfg.objective);
   fs.mkdirSync(opts.outDir, { recursive: true });
   const ckptFile = path.join(opts.outDir, RUN_FILES.checkpoint);
+  const existing = checkpointIn(opts.outDir, RUN_FILES.checkpoint, RUN_FILES.legacyCheckpoint);
   let s: State;
   if (opts.resume) {
-    if (!fs.existsSync(ckptFile)) throw new UserError('--resume', `no checkpoint in ${opts.outDir}`, { value: ckptFile });
-    s = restoreState(ckptFile, cfg);
+    if (!fs.existsSync(existing)) throw new UserError('--resume', `no checkpoint in ${opts.outDir}`, { value: ckptFile });
+    s = restoreState(existing, cfg);
   } else {
-    if (fs.existsSync(ckptFile)) throw new UserError('--out', `${opts.outDir} already holds a run; pass --resume to continue it or choose another folder`, { value: opts.outDir });
+    if (fs.existsSync(existing)) throw new UserError('--out', `${opts.outDir} already holds a run; pass --resume to continue it or choose another folder`, { value: opts.outDir });
     s = freshState(cfg, net.specs);
   }
   writeFileAtomic(path.join(opts.outDir, RUN_FILES.config), JSON.stringify(cfg, null, 2) + '\n');
