@@ -28,7 +28,7 @@ import { cloneWeights, emaUpdate } from '../../src/train/ema.ts';
 import { DEFAULT_ADAM } from '../../src/train/adam.ts';
 import { createNet, type NetConfig } from '../../src/score/net.ts';
 import { initWeights, type Weights } from '../../src/score/layers.ts';
-import { Rng } from '../../src/sample/rng.ts';
+import { Rng } from '../../src/rng.ts';
 
 await initTrainBackend('wasm');
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'sdekit-parallel-'));
