@@ -197,13 +197,13 @@ async function runTraining(a: ReturnType<typeof parseArgs>, out: string, data: D
   }
   const last = result.lossLog.length ? result.lossLog[result.lossLog.length - 1][1] : NaN;
   const summary = {
-    run: out, backend, threads, step: result.step, steps: config.steps, seconds: result.seconds, stepsPerSecond: result.stepsPerSecond,
+    run: out, backend, threads, step: result.step, steps: config.steps, seconds: result.seconds, startupSeconds: result.startupSeconds, stepsPerSecond: result.stepsPerSecond,
     loss: last, checkpoint: result.checkpoint, ...(preview ?? {}),
   };
   writeFileAtomic(path.join(out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   if (json) console.log(JSON.stringify(summary));
   else {
-    console.log(`trained ${result.step - result.startStep} steps (${result.startStep} -> ${result.step}) in ${result.seconds.toFixed(1)} s, ${result.stepsPerSecond.toFixed(1)} steps/s; final loss ${last.toPrecision(4)}`);
+    console.log(`trained ${result.step - result.startStep} steps (${result.startStep} -> ${result.step}) in ${result.seconds.toFixed(1)} s${result.startupSeconds > 0.05 ? ` (+ ${result.startupSeconds.toFixed(1)} s starting ${threads} workers)` : ''}, ${result.stepsPerSecond.toFixed(1)} steps/s; final loss ${last.toPrecision(4)}`);
     if (preview) console.log(`samples: ${preview.file}${preview.slicedWasserstein !== undefined ? `; sliced Wasserstein-2 to held-out data ${preview.slicedWasserstein.toFixed(4)}` : ''}`);
     console.log(`run folder: ${out}`);
   }

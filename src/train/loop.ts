@@ -81,7 +81,10 @@ export interface TrainResult {
   readonly startStep: number;
   /** [step, mean loss over the preceding logEvery steps] */
   readonly lossLog: [number, number][];
+  /** seconds of the training loop (after start-up) */
   readonly seconds: number;
+  /** seconds spent starting worker threads (0 with one thread) */
+  readonly startupSeconds: number;
   readonly stepsPerSecond: number;
   readonly checkpoint: string;
 }
@@ -177,10 +180,12 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     opts.onStep?.(step, loss);
   };
   const threads = opts.threads ?? 1;
-  const t0 = performance.now();
+  const tStart = performance.now();
+  let t0 = tStart; // after the worker threads have started
+  const started = (): void => { t0 = performance.now(); };
   try {
     if (threads > 1) {
-      lastCkpt = await parallelSteps(opts, threads, net.specs, objective, s, end, ckptFile, lastCkpt, record);
+      lastCkpt = await parallelSteps(opts, threads, net.specs, objective, s, end, ckptFile, lastCkpt, record, started);
       return finish();
     }
     while (s.step < end) {
@@ -221,7 +226,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     const seconds = (performance.now() - t0) / 1000;
     writeFileAtomic(path.join(opts.outDir, RUN_FILES.lossLog), JSON.stringify({ loss: s.lossLog }) + '\n');
     tf.dispose([...Object.values(s.w), ...Object.values(s.adam.m), ...Object.values(s.adam.v), ...Object.values(s.ema)]);
-    return { step: s.step, startStep, lossLog: s.lossLog, seconds, stepsPerSecond: (s.step - startStep) / Math.max(seconds, 1e-9), checkpoint: ckptFile };
+    return { step: s.step, startStep, lossLog: s.lossLog, seconds, startupSeconds: (t0 - tStart) / 1000, stepsPerSecond: (s.step - startStep) / Math.max(seconds, 1e-9), checkpoint: ckptFile };
   }
 }
 
@@ -232,7 +237,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
  */
 async function parallelSteps(
   opts: TrainOptions, threads: number, specs: Specs, objective: DsmObjective, s: State, end: number, ckptFile: string,
-  lastCkpt: number | null, record: (step: number, loss: number) => void,
+  lastCkpt: number | null, record: (step: number, loss: number) => void, started: () => void,
 ): Promise<number | null> {
   const cfg = opts.config;
   const backend = tf.getBackend();
@@ -253,6 +258,7 @@ async function parallelSteps(
       return s.rng.state();
     };
     let slot = 0;
+    started();
     let rngAfter = s.step < end ? draw(slot) : s.rng.state(); // the RNG state after the current batch
     while (s.step < end) {
       const step = s.step + 1;
