@@ -12,6 +12,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { availableParallelism } from 'node:os';
 import { UserError } from '../errors.ts';
 import { allowOnly, bool, num, numList, parseArgs, req, str } from './args.ts';
 import { resolveDataset } from '../data/resolve.ts';
@@ -26,7 +27,7 @@ import { DEFAULT_ADAM } from '../train/adam.ts';
 import { initTrainBackend } from '../train/backend.ts';
 import { RUN_FILES, type SchemeSpec, type TrainConfig } from '../train/config.ts';
 import { WEIGHTINGS, type WeightingName } from '../train/dsm.ts';
-import { NonFiniteLossError, train } from '../train/loop.ts';
+import { NonFiniteLossError, TrainingWorkerError, train } from '../train/loop.ts';
 import { TIME_SAMPLINGS, type TimeSampling } from '../train/timeSampling.ts';
 import { writeFileAtomic } from '../train/checkpoint.ts';
 import { lossCurveSvg } from '../train/plot.ts';
@@ -35,7 +36,7 @@ import { trainClassifier, type ClassifierConfig } from '../train/classifier.ts';
 
 /** The flags of `sdekit train` (also accepted by `sdekit export --target torch`). */
 export const TRAIN_FLAGS = ['scheme', 'data', 'steps', 'batch', 'pred', 'weighting', 'seed', 'out', 'resume', 'time', 'lr', 'warmup', 'clip', 'ema',
-  'cond', 'p-uncond', 'net', 'hidden', 'channels', 'attention', 'sigma-data', 'checkpoint-every', 'samples', 'progress', 'classifier',
+  'cond', 'p-uncond', 'net', 'hidden', 'channels', 'attention', 'sigma-data', 'checkpoint-every', 'samples', 'progress', 'classifier', 'threads',
   'engine', 'nproc', 'device', 'python'];
 
 const HELP = `usage: sdekit train --scheme S --data ring8|moons|swissroll|checkerboard|gmm:FILE|mnist --steps N --out DIR [--resume]
@@ -43,8 +44,10 @@ const HELP = `usage: sdekit train --scheme S --data ring8|moons|swissroll|checke
   [--pred eps|x0|v|score] [--weighting simple|elbo|likelihood|edm] [--time uniform|lognormal|importance]
   [--batch B] [--lr R] [--warmup N] [--clip C] [--ema D] [--seed K] [--checkpoint-every N]
   [--net mlp|unet] [--hidden 256,256,256] [--channels 32,64,64] [--attention on|off] [--cond on|off] [--p-uncond P] [--sigma-data S]
-  [--samples N] [--classifier] [--backend cpu|wasm|webgpu|tensorflow] [--json]
+  [--samples N] [--classifier] [--backend cpu|wasm|webgpu|tensorflow] [--threads N] [--json]
   [--engine sdekit|torch] [--nproc N] [--device cpu|cuda] [--python PATH]
+--threads N: worker threads, each computing the gradient of 1/N of every batch (wasm, cpu backends;
+default: every core, ${availableParallelism()} here; 1: this thread only). Deterministic for a given N.
 --engine torch writes a PyTorch program into DIR/torch/ and runs it under torchrun with N processes
 (DistributedDataParallel; the global batch is split across them); python: --python, SDEKIT_PYTHON,
 python3 on PATH, /usr/bin/python3. The run folder is the same; sample and likelihood use it as usual.
@@ -164,6 +167,18 @@ export async function run(argv: string[]): Promise<number> {
   return runTraining(a, out, data, configFromArgs(argv, data));
 }
 
+/**
+ * `--threads`: worker threads for the wasm and cpu backends (default: every core, at most the
+ * batch); the other backends run on this thread (their own libraries use the device or cores).
+ */
+function trainThreads(a: ReturnType<typeof parseArgs>, backend: string, batch: number): number {
+  const multi = backend.startsWith('wasm') || backend.startsWith('cpu');
+  if (str(a, 'threads') === undefined) return multi ? Math.max(1, Math.min(availableParallelism(), batch)) : 1;
+  const n = num(a, 'threads', 1, { min: 1, max: 256, integer: true });
+  if (n > 1 && !multi) throw new UserError('--threads', `multi-worker training runs on the wasm or cpu backend; the backend is ${backend}`, { value: n });
+  return n;
+}
+
 async function runTraining(a: ReturnType<typeof parseArgs>, out: string, data: Dataset, config: TrainConfig): Promise<number> {
   const scheme = loadScheme(config.scheme as Parameters<typeof loadScheme>[0]);
   const engine = oneOf('engine', str(a, 'engine'), ['sdekit', 'torch'] as const, 'sdekit');
@@ -171,12 +186,15 @@ async function runTraining(a: ReturnType<typeof parseArgs>, out: string, data: D
   const backend = await initTrainBackend(str(a, 'backend'));
   const json = bool(a, 'json');
   const progress = str(a, 'progress') === undefined ? undefined : bool(a, 'progress');
-  let result: { step: number; startStep: number; lossLog: [number, number][]; seconds: number; stepsPerSecond: number; checkpoint: string };
+  let result: { step: number; startStep: number; lossLog: [number, number][]; seconds: number; startupSeconds: number; stepsPerSecond: number; checkpoint: string };
   let engineInfo = backend;
+  let threads: number;
   if (engine === 'torch') {
+    if (a.flags.has('threads')) throw new UserError('--threads', 'is for sdekit\'s own engine; with --engine torch use --nproc', { value: str(a, 'threads') });
     const { trainTorch, TorchRunError } = await import('../engines/torch/engine.ts');
     const device = oneOf('device', str(a, 'device'), ['cpu', 'cuda'] as const, 'cpu');
     const nproc = num(a, 'nproc', 1, { min: 1, integer: true });
+    threads = nproc;
     if (!json) console.error(`sdekit train --engine torch: ${nproc} process${nproc > 1 ? 'es' : ''} on ${device}; scheme ${scheme.name}; data ${data.name}; ${config.net.kind}; pred ${config.objective.head.pred}; weighting ${config.objective.weighting}; time ${config.objective.time}`);
     try {
       const r = await trainTorch({ config, scheme, data, outDir: out, resume: bool(a, 'resume'), nproc, device, python: str(a, 'python'), progress });
@@ -188,12 +206,13 @@ async function runTraining(a: ReturnType<typeof parseArgs>, out: string, data: D
       throw e;
     }
   } else {
+    threads = trainThreads(a, backend, config.batch);
     if (!json) console.error(`sdekit train: backend ${backend}; scheme ${scheme.name}; data ${data.name}; ${config.net.kind}; pred ${config.objective.head.pred}` +
-      `${config.objective.head.precond === 'edm' ? ' (EDM preconditioning)' : ''}; weighting ${config.objective.weighting}; time ${config.objective.time}`);
+      `${config.objective.head.precond === 'edm' ? ' (EDM preconditioning)' : ''}; weighting ${config.objective.weighting}; time ${config.objective.time}; threads ${threads}`);
     try {
-      result = await train({ config, scheme, data, outDir: out, resume: bool(a, 'resume'), progress });
+      result = await train({ config, scheme, data, outDir: out, resume: bool(a, 'resume'), progress, threads });
     } catch (e) {
-      if (e instanceof NonFiniteLossError) { console.error(`sdekit train: ${e.message}`); return 1; }
+      if (e instanceof NonFiniteLossError || e instanceof TrainingWorkerError) { console.error(`sdekit train: ${e.message}`); return 1; }
       throw e;
     }
   }
@@ -207,13 +226,13 @@ async function runTraining(a: ReturnType<typeof parseArgs>, out: string, data: D
   }
   const last = result.lossLog.length ? result.lossLog[result.lossLog.length - 1][1] : NaN;
   const summary = {
-    run: out, backend: engineInfo, engine, step: result.step, steps: config.steps, seconds: result.seconds, stepsPerSecond: result.stepsPerSecond,
+    run: out, backend: engineInfo, engine, threads, step: result.step, steps: config.steps, seconds: result.seconds, startupSeconds: result.startupSeconds, stepsPerSecond: result.stepsPerSecond,
     loss: last, checkpoint: result.checkpoint, ...(preview ?? {}),
   };
   writeFileAtomic(path.join(out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   if (json) console.log(JSON.stringify(summary));
   else {
-    console.log(`trained ${result.step - result.startStep} steps (${result.startStep} -> ${result.step}) in ${result.seconds.toFixed(1)} s, ${result.stepsPerSecond.toFixed(1)} steps/s; final loss ${last.toPrecision(4)}`);
+    console.log(`trained ${result.step - result.startStep} steps (${result.startStep} -> ${result.step}) in ${result.seconds.toFixed(1)} s${result.startupSeconds > 0.05 ? ` (+ ${result.startupSeconds.toFixed(1)} s starting ${threads} workers)` : ''}, ${result.stepsPerSecond.toFixed(1)} steps/s; final loss ${last.toPrecision(4)}`);
     if (preview) console.log(`samples: ${preview.file}${preview.slicedWasserstein !== undefined ? `; sliced Wasserstein-2 to held-out data ${preview.slicedWasserstein.toFixed(4)}` : ''}`);
     console.log(`run folder: ${out}`);
   }

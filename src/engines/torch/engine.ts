@@ -49,7 +49,10 @@ export interface TorchTrainResult {
   readonly step: number;
   readonly startStep: number;
   readonly lossLog: [number, number][];
+  /** seconds of the training loop (measured inside the program) */
   readonly seconds: number;
+  /** the rest of the wall time: writing the program, starting torchrun and the ranks, loading data */
+  readonly startupSeconds: number;
   readonly stepsPerSecond: number;
   readonly checkpoint: string;
   readonly interrupted: boolean;
@@ -90,6 +93,7 @@ export async function trainTorch(opts: TorchTrainOptions): Promise<TorchTrainRes
   } else if (fs.existsSync(ckpt) || fs.existsSync(path.join(opts.outDir, RUN_FILES.legacyCheckpoint))) {
     throw new UserError('--out', `${opts.outDir} already holds a run; pass --resume to continue it or choose another folder`, { value: opts.outDir });
   }
+  const wall0 = performance.now();
   const progDir = path.join(opts.outDir, 'torch');
   await writeTorchProgram(progDir, cfg, opts.scheme, opts.data);
   writeFileAtomic(path.join(opts.outDir, RUN_FILES.config), JSON.stringify(cfg, null, 2) + '\n');
@@ -147,7 +151,7 @@ export async function trainTorch(opts: TorchTrainOptions): Promise<TorchTrainRes
   }
   const lossLog = (JSON.parse(fs.readFileSync(path.join(opts.outDir, RUN_FILES.lossLog), 'utf8')) as { loss: [number, number][] }).loss;
   return {
-    step: fin.step, startStep: fin.startStep, lossLog, seconds: fin.seconds,
+    step: fin.step, startStep: fin.startStep, lossLog, seconds: fin.seconds, startupSeconds: Math.max(0, (performance.now() - wall0) / 1000 - fin.seconds),
     stepsPerSecond: (fin.step - fin.startStep) / Math.max(fin.seconds, 1e-9), checkpoint: ckpt,
     interrupted: fin.interrupted, python: py.python, torchVersion: py.torchVersion,
   };
