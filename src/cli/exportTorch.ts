@@ -15,7 +15,7 @@ import { writeTorchProgram } from '../engines/torch/program.ts';
 /** Run the export; returns the exit code. */
 export async function exportTrainingProgram(argv: string[]): Promise<number> {
   const a = parseArgs(argv, ['resume', 'classifier']);
-  allowOnly(a, ['target', ...TRAIN_FLAGS.filter((f) => !['resume', 'classifier', 'engine', 'nproc', 'device', 'python', 'samples', 'progress'].includes(f))]);
+  allowOnly(a, ['target', ...TRAIN_FLAGS.filter((f) => !['resume', 'classifier', 'engine', 'nproc', 'device', 'python', 'samples', 'progress', 'threads'].includes(f))]);
   const out = req(a, 'out');
   if (fs.existsSync(out) && !fs.statSync(out).isDirectory()) throw new UserError('--out', 'is a file; give a folder', { value: out });
   const data = resolveDataset(req(a, 'data'));
