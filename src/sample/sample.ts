@@ -15,16 +15,18 @@ import { createRng } from './rng.ts';
 import { defaultSpacing, makeGrid } from './steps.ts';
 import type { Spacing } from './steps.ts';
 import { DEFAULT_SAMPLER_OPTIONS } from './types.ts';
+import { chooseAuto, type AutoChoice } from './auto.ts';
 import type { Churn, SamplerOptions } from './types.ts';
 
 /** Options of {@link sample}. */
 export interface SampleOptions {
   readonly scheme: Scheme;
   readonly model: ScoreModel;
-  readonly sampler: SamplerName | string;
+  /** a registered sampler, or 'auto' (src/sample/auto.ts: the measured best for the budget and scheme kind) */
+  readonly sampler: SamplerName | 'auto' | string;
   readonly steps: number;
-  /** default 'uniform-t' */
-  readonly spacing?: Spacing;
+  /** default: the scheme's declared grid, else 'uniform-t'; with sampler 'auto', or 'auto': the measured best */
+  readonly spacing?: Spacing | 'auto';
   /** Karras exponent (default 7) */
   readonly rho?: number;
   /** explicit grid times [T, ..., t_end] (`--steps-file`); replaces spacing and steps */
@@ -64,16 +66,34 @@ export interface SampleResult {
   /** model evaluations actually made */
   readonly nfe: number;
   readonly seconds: number;
+  /** the sampler used (the pick of 'auto') */
   readonly sampler: SamplerName;
+  /** the grid used ('steps-file' for explicit times) */
+  readonly spacing: Spacing | 'steps-file';
+  /** the sampler settings picked by 'auto' (empty otherwise) */
+  readonly picked: AutoChoice['options'];
   /** "host" (float64 loops) or the device's description */
   readonly backend: string;
 }
 
 /** Draw samples with a registered sampler. */
 export async function sample(opts: SampleOptions): Promise<SampleResult> {
-  if (!isSamplerName(opts.sampler)) throw new UserError('--sampler', `unknown sampler; known: ${SAMPLER_NAMES.join(', ')}`, { value: opts.sampler });
-  const sampler = SAMPLERS[opts.sampler];
   const { scheme, model } = opts;
+  if (opts.sampler !== 'auto' && !isSamplerName(opts.sampler)) throw new UserError('--sampler', `unknown sampler; known: auto, ${SAMPLER_NAMES.join(', ')}`, { value: opts.sampler });
+  const budget = opts.times ? opts.times.length - 1 : opts.steps;
+  let name: SamplerName;
+  let spacing: Spacing;
+  let picked: AutoChoice['options'] = {};
+  if (opts.sampler === 'auto') {
+    const c = chooseAuto(scheme, budget);
+    name = c.sampler;
+    picked = c.options;
+    spacing = opts.spacing === undefined || opts.spacing === 'auto' ? c.spacing : opts.spacing;
+  } else {
+    name = opts.sampler as SamplerName;
+    spacing = opts.spacing === 'auto' ? chooseAuto(scheme, budget, name).spacing : opts.spacing ?? defaultSpacing(scheme, false);
+  }
+  const sampler = SAMPLERS[name];
   const dim = model.dim;
   const seed = opts.seed ?? 0;
   const rng = createRng(seed);
@@ -91,7 +111,7 @@ export async function sample(opts: SampleOptions): Promise<SampleResult> {
   }
   // when the caller sets none: the scheme's declared grid (e.g. EDM's Karras grid), else uniform-t, and its rho
   const gridOptions = {
-    spacing: opts.spacing ?? defaultSpacing(scheme, false), steps: opts.times ? opts.times.length - 1 : opts.steps,
+    spacing, steps: budget,
     rho: opts.rho ?? scheme.sampling?.rho ?? 7, times: opts.times,
   } as const;
   const grid = makeGrid(scheme, gridOptions);
@@ -103,10 +123,10 @@ export async function sample(opts: SampleOptions): Promise<SampleResult> {
     atol: opts.atol ?? DEFAULT_SAMPLER_OPTIONS.atol,
     snr: opts.snr ?? DEFAULT_SAMPLER_OPTIONS.snr,
     correctorSteps: opts.correctorSteps ?? DEFAULT_SAMPLER_OPTIONS.correctorSteps,
-    order: opts.order,
-    variant: opts.variant,
+    order: opts.order ?? picked.order,
+    variant: opts.variant ?? picked.variant,
     lowerOrderFinal: opts.lowerOrderFinal,
-    form: opts.form,
+    form: opts.form ?? picked.form,
   };
   const sigmaT = grid[0].sigma; // sigma(T) unless a steps file starts below T
   const x = new Float64Array(n * dim);
@@ -140,5 +160,5 @@ export async function sample(opts: SampleOptions): Promise<SampleResult> {
       throw new Error(`sampler ${sampler.name} produced a non-finite value (row ${Math.floor(i / dim)}) on scheme ${scheme.name} with ${opts.steps} steps`);
     }
   }
-  return { samples, n, dim, nfe, seconds, sampler: opts.sampler, backend };
+  return { samples, n, dim, nfe, seconds, sampler: name, spacing: opts.times ? 'steps-file' : spacing, picked, backend };
 }
