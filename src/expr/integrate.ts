@@ -6,7 +6,7 @@
  * log, log1p, sqrt, u^k, 1/u}. Each result is checked by differentiating it back (numeric zero test);
  * null means "no rule applies", and the caller falls back to quadrature.
  */
-import { compile } from '../codegen/js.ts';
+import { compile } from './compile.ts';
 import { derivative } from './derivative.ts';
 import { add, call, constOf, depends, div, mul, neg, num, pow, sub, T, view, type MathNode } from './nodes.ts';
 import { degree, polyAdd, polyDeriv, polyEval, polyInteg, polyMul, polyOf, polyTree, type Poly } from './poly.ts';

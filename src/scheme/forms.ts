@@ -7,7 +7,7 @@
  * dsigma = (2 f sigma^2 + g^2) / (2 sigma).
  */
 import type { MathNode } from 'mathjs';
-import { compile1 } from '../codegen/js.ts';
+import { compile1 } from '../expr/compile.ts';
 import { CumulativeIntegral } from '../expr/cumulative.ts';
 import { derivative } from '../expr/derivative.ts';
 import { definiteIntegral } from '../expr/integrate.ts';

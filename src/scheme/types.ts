@@ -4,7 +4,7 @@
  * All host arithmetic is float64.
  */
 import type { MathNode } from 'mathjs';
-import type { Spacing } from '../sample/steps.ts';
+import type { Spacing } from './spacing.ts';
 
 /** How a quantity was obtained: a closed form, or quadrature / interpolation. */
 export type Method = 'symbolic' | 'numeric';
