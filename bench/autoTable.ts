@@ -46,7 +46,9 @@ const DEFAULT_LABELS: [string, string][] = [
 ];
 const table: string[] = [];
 const spacing: string[] = [];
-for (const [kind, members] of kinds) {
+// per kind, and per built-in (its own entry, the more specific)
+const groups: [string, string[]][] = [...kinds, ...schemes.map((sc) => [sc, [sc]] as [string, string[]])];
+for (const [kind, members] of groups) {
   for (const n of steps) {
     const score = (c: string) => geo(members.map((s) => data[s][n][c]));
     const best = configs.reduce((a, b) => (score(b) < score(a) ? b : a));

@@ -4,7 +4,7 @@
  * machine it ran on. Ratios are the numbers to compare: machines here are noisy.
  * A bench that fails is reported as a failed row; the run exits 1.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -13,6 +13,8 @@ import type { BenchRow } from './row.ts';
 const here = dirname(fileURLToPath(import.meta.url));
 
 type Bench = { name: string; load: () => Promise<BenchRow[]> };
+/** the accuracy bench's detailed tables, kept in RESULTS.md between its markers (bench/accuracy.ts) */
+let accuracySection: string | undefined;
 const BENCHES: Bench[] = [
   { name: 'derive', load: async () => (await import('./derive.ts')).benchDerive() },
   { name: 'sample', load: async () => (await import('./sample.ts')).benchSample({ rounds: quick ? 1 : undefined, log: (s) => console.error(s) }).then((r) => r.rows) },
@@ -22,6 +24,7 @@ const BENCHES: Bench[] = [
   { name: 'kernels', load: async () => (await import('./kernels.ts')).benchKernels({ quick, log: (s) => console.error(s) }) },
   { name: 'quality2d', load: async () => (await import('./quality2d.ts')).benchQuality2d({ quick, log: (s) => console.error(s) }) },
   { name: 'readability', load: async () => (await import('./readability.ts')).benchReadability({ log: (s) => console.error(s) }) },
+  { name: 'accuracy', load: async () => { const m = await import('./accuracy.ts'); const r = await m.benchAccuracy({ quick, log: (s) => console.error(s) }); accuracySection = r.markdown; return r.rows; } },
   // BENCHES: one line per bench module
 ];
 
@@ -53,6 +56,15 @@ const lines = [
 const table = lines.join('\n');
 if (json) console.log(JSON.stringify({ machine, date: new Date().toISOString(), quick, rows: rows.map((r) => ({ ...r, value: Number.isFinite(r.value) ? r.value : null })) }, null, 2));
 else console.log(table);
-writeFileSync(join(here, 'RESULTS.md'), `# Benchmark results\n\nMachine: ${machine}. Date: ${new Date().toISOString()}.\nCommand: \`npm run bench\`.\n\n${table}\n`);
+{
+  // the accuracy tables: this run's, else the previous file's section is kept
+  const file = join(here, 'RESULTS.md');
+  const prev = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const begin = prev.indexOf('<!-- accuracy: begin'), end = prev.indexOf('<!-- accuracy: end -->');
+  writeFileSync(file, `# Benchmark results\n\nMachine: ${machine}. Date: ${new Date().toISOString()}.\nCommand: \`npm run bench\`.\n\n${table}\n`);
+  const { writeAccuracySection } = await import('./accuracy.ts');
+  if (accuracySection !== undefined) writeAccuracySection(`Command: \`npm run bench\` (or \`npx tsx bench/accuracy.ts\` alone).\n\n${accuracySection}`);
+  else if (begin >= 0 && end > begin) writeFileSync(file, `${readFileSync(file, 'utf8').trimEnd()}\n\n${prev.slice(begin, end + '<!-- accuracy: end -->'.length)}\n`);
+}
 console.error(`bench: wrote bench/RESULTS.md`);
 process.exitCode = failed ? 1 : 0;
