@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds what the package ships (DESIGN.md; package.json "files"):
-//   dist/*.mjs     the ESM bundles: the CLI (sdekit.mjs), the library (index.mjs) and the mixture-score
-//                  worker (gmmWorker.mjs), split into shared chunks; dependencies stay external
+//   dist/*.mjs     the ESM bundles: the CLI (sdekit.mjs), the library (index.mjs) and the worker threads
+//                  (gmmWorker.mjs, trainWorker.mjs), split into shared chunks; dependencies stay external
 //   dist/types/    the declarations of the public API (--types: tsc --emitDeclarationOnly, tsconfig.build.json)
 // `--unless-packing` does nothing inside `npm pack` / `npm publish`, whose prepack already built
 // (npm runs prepack, then prepare).
@@ -36,7 +36,7 @@ if (existsSync(dist)) for (const e of readdirSync(dist)) if (e !== 'types' || ar
 
 await esbuild.build({
   absWorkingDir: root,
-  entryPoints: { sdekit: 'src/cli/main.ts', index: 'src/index.ts', gmmWorker: 'src/score/gmmWorker.ts' },
+  entryPoints: { sdekit: 'src/cli/main.ts', index: 'src/index.ts', gmmWorker: 'src/score/gmmWorker.ts', trainWorker: 'src/train/trainWorker.ts' },
   bundle: true, splitting: true, platform: 'node', format: 'esm', target: 'node20',
   outdir: 'dist', entryNames: '[name]', outExtension: { '.js': '.mjs' },
   external: EXTERNAL, logLevel: 'warning',

@@ -91,7 +91,7 @@ export { makeGrid, type GridOptions, type GridPoint } from './sample/steps.ts';
 export { SPACINGS, type Spacing } from './scheme/spacing.ts';
 
 // training, likelihood, backends (these load TensorFlow.js when called)
-export { train, NonFiniteLossError, type TrainOptions, type TrainResult } from './train/loop.ts';
+export { train, NonFiniteLossError, TrainingWorkerError, type TrainOptions, type TrainResult } from './train/loop.ts';
 export type { TrainConfig } from './train/config.ts';
 export { loadRun, type LoadedRun } from './run/load.ts';
 export { pfOdeLikelihood, type LikelihoodOptions, type LikelihoodResult } from './likelihood/pfOde.ts';
