@@ -98,3 +98,10 @@ export { pfOdeLikelihood, type LikelihoodOptions, type LikelihoodResult } from '
 export { bitsPerDim, dequantize } from './likelihood/bpd.ts';
 export { rk45, type Rk45Options } from './likelihood/rk45.ts';
 export { listBackends, initBackend, BACKEND_NAMES, type BackendName, type BackendStatus, type BackendInfo } from './backend/select.ts';
+
+// PyTorch engine: safetensors weights, compiled samplers, the torchrun training program
+export { encodeSafetensors, decodeSafetensors, type SafeTensor, type SafetensorsDtype, type SafetensorsFile } from './train/safetensors.ts';
+export { torchSamplerModule, traceSampler, type TorchSamplerSpec, type TracedSampler } from './engines/torch/torchSampler.ts';
+export { trainTorch, TorchRunError, type TorchTrainOptions, type TorchTrainResult } from './engines/torch/engine.ts';
+export { writeTorchProgram } from './engines/torch/program.ts';
+export { findTorchPython, type TorchPython } from './engines/torch/findPython.ts';
