@@ -25,6 +25,7 @@ const BENCHES: Bench[] = [
   { name: 'quality2d', load: async () => (await import('./quality2d.ts')).benchQuality2d({ quick, log: (s) => console.error(s) }) },
   { name: 'readability', load: async () => (await import('./readability.ts')).benchReadability({ log: (s) => console.error(s) }) },
   { name: 'accuracy', load: async () => { const m = await import('./accuracy.ts'); const r = await m.benchAccuracy({ quick, log: (s) => console.error(s) }); accuracySection = r.markdown; return r.rows; } },
+  { name: 'torch-engine', load: async () => (await import('./torchEngine.ts')).benchTorchEngine({ quick, log: (s) => console.error(s) }) },
   // BENCHES: one line per bench module
 ];
 

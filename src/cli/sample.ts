@@ -31,7 +31,7 @@ import type { SampleDevice } from '../sample/ops.ts';
 import { loadScheme } from '../scheme/load.ts';
 import { plotPng, plotSvg } from '../sample/plot.ts';
 import { readNoiseFile, toRows } from '../sample/noiseFile.ts';
-import { SAMPLER_NAMES, isSamplerName } from '../sample/registry.ts';
+import { DEFAULT_SAMPLER, SAMPLER_NAMES, isSamplerName } from '../sample/registry.ts';
 import { sample } from '../sample/sample.ts';
 import { readStepsFile } from '../sample/stepsFile.ts';
 import { DPMPP3M_DEFAULT_FORM } from '../sample/dpmSolverPlusPlus.ts';
@@ -48,7 +48,7 @@ const FLAGS = [
 export async function run(argv: string[]): Promise<number> {
   const a = parseArgs(argv);
   if (bool(a, 'help')) {
-    console.log(`usage: sdekit sample --scheme S --score gmm:FILE | --model DIR [--sampler auto|NAME] --steps N --out FILE
+    console.log(`usage: sdekit sample --scheme S --score gmm:FILE | --model DIR --steps N --out FILE [--sampler NAME (default ${DEFAULT_SAMPLER})]
   [--class C] [--guidance W] [--classifier DIR] [--grid digits.png]   (--model: a run folder of sdekit train)
   [--spacing auto|${SPACINGS.join('|')} (default: with --sampler auto its measured grid; else the scheme's "sampling", else logsnr with --model, uniform-t with --score)] [--rho 7] [--lambda 1] [--eta E] [--rtol 1e-5 --atol 1e-5]
   [--snr 0.16] [--churn 0] [--noise FILE | --n 1000 --seed 0] [--plot out.svg|out.png] [--json]
@@ -151,9 +151,6 @@ samplers: auto (default: the sampler, settings and grid measured most accurate f
   }
   return 0;
 }
-
-/** The sampler when --sampler is not given. */
-export const DEFAULT_SAMPLER = 'auto';
 
 /** " order 2, bh2" for the settings auto picked */
 function picked(o: Record<string, unknown>): string {

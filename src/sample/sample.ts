@@ -13,7 +13,7 @@ import { SAMPLERS, SAMPLER_NAMES, isSamplerName } from './registry.ts';
 import type { SamplerName } from './registry.ts';
 import { createRng } from '../rng.ts';
 import { defaultSpacing } from '../scheme/spacing.ts';
-import { makeGrid } from './steps.ts';
+import { makeGrid, type GridOptions, type GridPoint } from './steps.ts';
 import type { Spacing } from '../scheme/spacing.ts';
 import { DEFAULT_SAMPLER_OPTIONS } from './types.ts';
 import { chooseAuto, type AutoChoice } from './auto.ts';
@@ -77,42 +77,13 @@ export interface SampleResult {
   readonly backend: string;
 }
 
-/** Draw samples with a registered sampler. */
-export async function sample(opts: SampleOptions): Promise<SampleResult> {
-  const { scheme, model } = opts;
-  if (opts.sampler !== 'auto' && !isSamplerName(opts.sampler)) throw new UserError('--sampler', `unknown sampler; known: auto, ${SAMPLER_NAMES.join(', ')}`, { value: opts.sampler });
-  const budget = opts.times ? opts.times.length - 1 : opts.steps;
-  let name: SamplerName;
-  let spacing: Spacing;
-  let picked: AutoChoice['options'] = {};
-  if (opts.sampler === 'auto') {
-    const c = chooseAuto(scheme, budget);
-    name = c.sampler;
-    picked = c.options;
-    spacing = opts.spacing === undefined || opts.spacing === 'auto' ? c.spacing : opts.spacing;
-  } else {
-    name = opts.sampler as SamplerName;
-    spacing = opts.spacing === 'auto' ? chooseAuto(scheme, budget, name).spacing : opts.spacing ?? defaultSpacing(scheme, false);
-  }
-  const sampler = SAMPLERS[name];
-  const dim = model.dim;
-  const seed = opts.seed ?? 0;
-  const rng = createRng(seed);
-  const loopRng = rng.fork();
-  let noise: Float64Array;
-  let n: number;
-  if (opts.noise) {
-    if (opts.noise.length % dim !== 0) throw new UserError('--noise', `has ${opts.noise.length} numbers, not a multiple of the dimension ${dim}`);
-    noise = opts.noise;
-    n = noise.length / dim;
-  } else {
-    n = opts.n ?? 1;
-    if (!Number.isInteger(n) || n < 1) throw new UserError('--n', 'must be an integer >= 1', { value: n });
-    noise = rng.fillNormal(new Float64Array(n * dim));
-  }
+/** The grid settings, the grid and the sampler settings of {@link sample} (also what export --target torch-sampler traces). */
+export function samplerSetup(
+  scheme: Scheme, opts: Omit<SampleOptions, 'scheme' | 'model' | 'sampler' | 'spacing'> & { spacing?: Spacing }, picked: AutoChoice['options'] = {},
+): { gridOptions: GridOptions; grid: GridPoint[]; options: SamplerOptions } {
   // when the caller sets none: the scheme's declared grid (e.g. EDM's Karras grid), else uniform-t, and its rho
   const gridOptions = {
-    spacing, steps: budget,
+    spacing: opts.spacing ?? defaultSpacing(scheme, false), steps: opts.times ? opts.times.length - 1 : opts.steps,
     rho: opts.rho ?? scheme.sampling?.rho ?? 7, times: opts.times,
   } as const;
   const grid = makeGrid(scheme, gridOptions);
@@ -129,6 +100,46 @@ export async function sample(opts: SampleOptions): Promise<SampleResult> {
     lowerOrderFinal: opts.lowerOrderFinal,
     form: opts.form ?? picked.form,
   };
+  return { gridOptions, grid, options };
+}
+
+/**
+ * The sampler, grid spacing and settings a call runs with: `sampler: 'auto'` takes the measured
+ * pick (src/sample/auto.ts) and its grid unless a spacing is given; `spacing: 'auto'` with a named
+ * sampler takes that sampler's measured best grid; else the spacing given or the default rule.
+ */
+export function resolveSampler(scheme: Scheme, opts: Pick<SampleOptions, 'sampler' | 'spacing' | 'steps' | 'times'>): { name: SamplerName; spacing: Spacing; picked: AutoChoice['options'] } {
+  if (opts.sampler !== 'auto' && !isSamplerName(opts.sampler)) throw new UserError('--sampler', `unknown sampler; known: auto, ${SAMPLER_NAMES.join(', ')}`, { value: opts.sampler });
+  const budget = opts.times ? opts.times.length - 1 : opts.steps;
+  if (opts.sampler === 'auto') {
+    const c = chooseAuto(scheme, budget);
+    return { name: c.sampler, spacing: opts.spacing === undefined || opts.spacing === 'auto' ? c.spacing : opts.spacing, picked: c.options };
+  }
+  const name = opts.sampler as SamplerName;
+  return { name, spacing: opts.spacing === 'auto' ? chooseAuto(scheme, budget, name).spacing : opts.spacing ?? defaultSpacing(scheme, false), picked: {} };
+}
+
+/** Draw samples with a registered sampler. */
+export async function sample(opts: SampleOptions): Promise<SampleResult> {
+  const { scheme, model } = opts;
+  const { name, spacing, picked } = resolveSampler(scheme, opts);
+  const sampler = SAMPLERS[name];
+  const dim = model.dim;
+  const seed = opts.seed ?? 0;
+  const rng = createRng(seed);
+  const loopRng = rng.fork();
+  let noise: Float64Array;
+  let n: number;
+  if (opts.noise) {
+    if (opts.noise.length % dim !== 0) throw new UserError('--noise', `has ${opts.noise.length} numbers, not a multiple of the dimension ${dim}`);
+    noise = opts.noise;
+    n = noise.length / dim;
+  } else {
+    n = opts.n ?? 1;
+    if (!Number.isInteger(n) || n < 1) throw new UserError('--n', 'must be an integer >= 1', { value: n });
+    noise = rng.fillNormal(new Float64Array(n * dim));
+  }
+  const { gridOptions, grid, options } = samplerSetup(scheme, { ...opts, spacing }, picked);
   const sigmaT = grid[0].sigma; // sigma(T) unless a steps file starts below T
   const x = new Float64Array(n * dim);
   for (let i = 0; i < x.length; i++) x[i] = sigmaT * noise[i];
