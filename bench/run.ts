@@ -22,6 +22,7 @@ const BENCHES: Bench[] = [
   { name: 'kernels', load: async () => (await import('./kernels.ts')).benchKernels({ quick, log: (s) => console.error(s) }) },
   { name: 'quality2d', load: async () => (await import('./quality2d.ts')).benchQuality2d({ quick, log: (s) => console.error(s) }) },
   { name: 'readability', load: async () => (await import('./readability.ts')).benchReadability({ log: (s) => console.error(s) }) },
+  { name: 'torch-engine', load: async () => (await import('./torchEngine.ts')).benchTorchEngine({ quick, log: (s) => console.error(s) }) },
   // BENCHES: one line per bench module
 ];
 

@@ -31,7 +31,7 @@ import type { SampleDevice } from '../sample/ops.ts';
 import { loadScheme } from '../scheme/load.ts';
 import { plotPng, plotSvg } from '../sample/plot.ts';
 import { readNoiseFile, toRows } from '../sample/noiseFile.ts';
-import { SAMPLER_NAMES, isSamplerName } from '../sample/registry.ts';
+import { DEFAULT_SAMPLER, SAMPLER_NAMES, isSamplerName } from '../sample/registry.ts';
 import { sample } from '../sample/sample.ts';
 import { readStepsFile } from '../sample/stepsFile.ts';
 import { DPMPP3M_DEFAULT_FORM } from '../sample/dpmSolverPlusPlus.ts';
@@ -48,7 +48,7 @@ const FLAGS = [
 export async function run(argv: string[]): Promise<number> {
   const a = parseArgs(argv);
   if (bool(a, 'help')) {
-    console.log(`usage: sdekit sample --scheme S --score gmm:FILE | --model DIR --sampler NAME --steps N --out FILE
+    console.log(`usage: sdekit sample --scheme S --score gmm:FILE | --model DIR --steps N --out FILE [--sampler NAME (default ${DEFAULT_SAMPLER})]
   [--class C] [--guidance W] [--classifier DIR] [--grid digits.png]   (--model: a run folder of sdekit train)
   [--spacing ${SPACINGS.join('|')} (default: the scheme's "sampling", else logsnr with --model, uniform-t with --score)] [--rho 7] [--lambda 1] [--eta E] [--rtol 1e-5 --atol 1e-5]
   [--snr 0.16] [--churn 0] [--noise FILE | --n 1000 --seed 0] [--plot out.svg|out.png] [--json]
@@ -63,7 +63,7 @@ samplers: ${SAMPLER_NAMES.join(', ')}`);
   allowOnly(a, FLAGS);
   const schemeSpec = req(a, 'scheme');
   const scheme = loadScheme(schemeSpec);
-  const samplerName = req(a, 'sampler');
+  const samplerName = str(a, 'sampler') ?? DEFAULT_SAMPLER;
   if (!isSamplerName(samplerName)) throw new UserError('--sampler', `unknown sampler; known: ${SAMPLER_NAMES.join(', ')}`, { value: samplerName });
   const stepsFile = str(a, 'steps-file');
   const times = stepsFile !== undefined ? readStepsFile(stepsFile, scheme) : undefined;

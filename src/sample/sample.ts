@@ -13,7 +13,7 @@ import { SAMPLERS, SAMPLER_NAMES, isSamplerName } from './registry.ts';
 import type { SamplerName } from './registry.ts';
 import { createRng } from '../rng.ts';
 import { defaultSpacing } from '../scheme/spacing.ts';
-import { makeGrid } from './steps.ts';
+import { makeGrid, type GridOptions, type GridPoint } from './steps.ts';
 import type { Spacing } from '../scheme/spacing.ts';
 import { DEFAULT_SAMPLER_OPTIONS } from './types.ts';
 import type { Churn, SamplerOptions } from './types.ts';
@@ -70,6 +70,30 @@ export interface SampleResult {
   readonly backend: string;
 }
 
+/** The grid settings, the grid and the sampler settings of {@link sample} (also what export --target torch-sampler traces). */
+export function samplerSetup(scheme: Scheme, opts: Omit<SampleOptions, 'scheme' | 'model' | 'sampler'>): { gridOptions: GridOptions; grid: GridPoint[]; options: SamplerOptions } {
+  // when the caller sets none: the scheme's declared grid (e.g. EDM's Karras grid), else uniform-t, and its rho
+  const gridOptions = {
+    spacing: opts.spacing ?? defaultSpacing(scheme, false), steps: opts.times ? opts.times.length - 1 : opts.steps,
+    rho: opts.rho ?? scheme.sampling?.rho ?? 7, times: opts.times,
+  } as const;
+  const grid = makeGrid(scheme, gridOptions);
+  const options: SamplerOptions = {
+    lambda: opts.lambda ?? DEFAULT_SAMPLER_OPTIONS.lambda,
+    eta: opts.eta,
+    churn: { ...DEFAULT_SAMPLER_OPTIONS.churn, ...opts.churn },
+    rtol: opts.rtol ?? DEFAULT_SAMPLER_OPTIONS.rtol,
+    atol: opts.atol ?? DEFAULT_SAMPLER_OPTIONS.atol,
+    snr: opts.snr ?? DEFAULT_SAMPLER_OPTIONS.snr,
+    correctorSteps: opts.correctorSteps ?? DEFAULT_SAMPLER_OPTIONS.correctorSteps,
+    order: opts.order,
+    variant: opts.variant,
+    lowerOrderFinal: opts.lowerOrderFinal,
+    form: opts.form,
+  };
+  return { gridOptions, grid, options };
+}
+
 /** Draw samples with a registered sampler. */
 export async function sample(opts: SampleOptions): Promise<SampleResult> {
   if (!isSamplerName(opts.sampler)) throw new UserError('--sampler', `unknown sampler; known: ${SAMPLER_NAMES.join(', ')}`, { value: opts.sampler });
@@ -90,25 +114,7 @@ export async function sample(opts: SampleOptions): Promise<SampleResult> {
     if (!Number.isInteger(n) || n < 1) throw new UserError('--n', 'must be an integer >= 1', { value: n });
     noise = rng.fillNormal(new Float64Array(n * dim));
   }
-  // when the caller sets none: the scheme's declared grid (e.g. EDM's Karras grid), else uniform-t, and its rho
-  const gridOptions = {
-    spacing: opts.spacing ?? defaultSpacing(scheme, false), steps: opts.times ? opts.times.length - 1 : opts.steps,
-    rho: opts.rho ?? scheme.sampling?.rho ?? 7, times: opts.times,
-  } as const;
-  const grid = makeGrid(scheme, gridOptions);
-  const options: SamplerOptions = {
-    lambda: opts.lambda ?? DEFAULT_SAMPLER_OPTIONS.lambda,
-    eta: opts.eta,
-    churn: { ...DEFAULT_SAMPLER_OPTIONS.churn, ...opts.churn },
-    rtol: opts.rtol ?? DEFAULT_SAMPLER_OPTIONS.rtol,
-    atol: opts.atol ?? DEFAULT_SAMPLER_OPTIONS.atol,
-    snr: opts.snr ?? DEFAULT_SAMPLER_OPTIONS.snr,
-    correctorSteps: opts.correctorSteps ?? DEFAULT_SAMPLER_OPTIONS.correctorSteps,
-    order: opts.order,
-    variant: opts.variant,
-    lowerOrderFinal: opts.lowerOrderFinal,
-    form: opts.form,
-  };
+  const { gridOptions, grid, options } = samplerSetup(scheme, opts);
   const sigmaT = grid[0].sigma; // sigma(T) unless a steps file starts below T
   const x = new Float64Array(n * dim);
   for (let i = 0; i < x.length; i++) x[i] = sigmaT * noise[i];
