@@ -4,7 +4,7 @@
  * machine it ran on. Ratios are the numbers to compare: machines here are noisy.
  * A bench that fails is reported as a failed row; the run exits 1.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -54,6 +54,11 @@ const lines = [
 const table = lines.join('\n');
 if (json) console.log(JSON.stringify({ machine, date: new Date().toISOString(), quick, rows: rows.map((r) => ({ ...r, value: Number.isFinite(r.value) ? r.value : null })) }, null, 2));
 else console.log(table);
-writeFileSync(join(here, 'RESULTS.md'), `# Benchmark results\n\nMachine: ${machine}. Date: ${new Date().toISOString()}.\nCommand: \`npm run bench\`.\n\n${table}\n`);
+// analyses written by hand below NOTES_MARKER (profiles, probes) survive a rerun
+const NOTES_MARKER = '<!-- notes: kept by bench/run.ts -->';
+const resultsFile = join(here, 'RESULTS.md');
+const previous = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8') : '';
+const notes = previous.includes(NOTES_MARKER) ? previous.slice(previous.indexOf(NOTES_MARKER)) : '';
+writeFileSync(resultsFile, `# Benchmark results\n\nMachine: ${machine}. Date: ${new Date().toISOString()}.\nCommand: \`npm run bench${only.length ? ` -- ${only.join(' ')}` : ''}${quick ? ' --quick' : ''}\`.\n\n${table}\n${notes ? `\n${notes}` : ''}`);
 console.error(`bench: wrote bench/RESULTS.md`);
 process.exitCode = failed ? 1 : 0;
