@@ -57,15 +57,20 @@ const lines = [
 const table = lines.join('\n');
 if (json) console.log(JSON.stringify({ machine, date: new Date().toISOString(), quick, rows: rows.map((r) => ({ ...r, value: Number.isFinite(r.value) ? r.value : null })) }, null, 2));
 else console.log(table);
+// analyses written by hand below NOTES_MARKER (profiles, probes) survive a rerun
+const NOTES_MARKER = '<!-- notes: kept by bench/run.ts -->';
+const resultsFile = join(here, 'RESULTS.md');
+const previous = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8') : '';
+const notes = previous.includes(NOTES_MARKER) ? previous.slice(previous.indexOf(NOTES_MARKER)) : '';
+writeFileSync(resultsFile, `# Benchmark results\n\nMachine: ${machine}. Date: ${new Date().toISOString()}.\nCommand: \`npm run bench${only.length ? ` -- ${only.join(' ')}` : ''}${quick ? ' --quick' : ''}\`.\n\n${table}\n${notes ? `\n${notes}` : ''}`);
 {
-  // the accuracy tables: this run's, else the previous file's section is kept
-  const file = join(here, 'RESULTS.md');
-  const prev = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  const begin = prev.indexOf('<!-- accuracy: begin'), end = prev.indexOf('<!-- accuracy: end -->');
-  writeFileSync(file, `# Benchmark results\n\nMachine: ${machine}. Date: ${new Date().toISOString()}.\nCommand: \`npm run bench\`.\n\n${table}\n`);
+  // the accuracy bench's tables (bench/accuracy.ts markers): this run's, else the previous file's section is kept
+  const begin = previous.indexOf('<!-- accuracy: begin'), end = previous.indexOf('<!-- accuracy: end -->');
   const { writeAccuracySection } = await import('./accuracy.ts');
   if (accuracySection !== undefined) writeAccuracySection(`Command: \`npm run bench\` (or \`npx tsx bench/accuracy.ts\` alone).\n\n${accuracySection}`);
-  else if (begin >= 0 && end > begin) writeFileSync(file, `${readFileSync(file, 'utf8').trimEnd()}\n\n${prev.slice(begin, end + '<!-- accuracy: end -->'.length)}\n`);
+  else if (begin >= 0 && end > begin && !readFileSync(resultsFile, 'utf8').includes('<!-- accuracy: begin')) {
+    writeFileSync(resultsFile, `${readFileSync(resultsFile, 'utf8').trimEnd()}\n\n${previous.slice(begin, end + '<!-- accuracy: end -->'.length)}\n`);
+  }
 }
 console.error(`bench: wrote bench/RESULTS.md`);
 process.exitCode = failed ? 1 : 0;
