@@ -84,7 +84,7 @@ export { GaussianMixtureModel, validateGmm, type GmmSpec, type GmmModelOptions }
 
 // sampling
 export { sample, type SampleOptions, type SampleResult } from './sample/sample.ts';
-export { SAMPLERS, SAMPLER_NAMES, isSamplerName, type SamplerName } from './sample/registry.ts';
+export { DEFAULT_SAMPLER, SAMPLERS, SAMPLER_NAMES, isSamplerName, type SamplerName } from './sample/registry.ts';
 export type { Sampler, SamplerContext, SamplerOptions, Churn } from './sample/types.ts';
 export { DEFAULT_SAMPLER_OPTIONS } from './sample/types.ts';
 export { makeGrid, type GridOptions, type GridPoint } from './sample/steps.ts';
