@@ -18,8 +18,10 @@ const BENCHES: Bench[] = [
   { name: 'sample', load: async () => (await import('./sample.ts')).benchSample({ rounds: quick ? 1 : undefined, log: (s) => console.error(s) }).then((r) => r.rows) },
   { name: 'mlp step', load: async () => (await import('./mlpStep.ts')).benchMlpStep({ quick, log: (s) => console.error(s) }) },
   { name: 'train', load: async () => (await import('./train.ts')).benchTrain({ quick, log: (s) => console.error(s) }) },
+  { name: 'profile', load: async () => (await import('./trainProfile.ts')).benchTrainProfile({ quick, log: (s) => console.error(s) }) },
   { name: 'kernels', load: async () => (await import('./kernels.ts')).benchKernels({ quick, log: (s) => console.error(s) }) },
   { name: 'quality2d', load: async () => (await import('./quality2d.ts')).benchQuality2d({ quick, log: (s) => console.error(s) }) },
+  { name: 'readability', load: async () => (await import('./readability.ts')).benchReadability({ log: (s) => console.error(s) }) },
   // BENCHES: one line per bench module
 ];
 

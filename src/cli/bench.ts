@@ -24,7 +24,7 @@ function packageRoot(): string | null {
 /** Run the command; returns the exit code. */
 export async function run(argv: string[]): Promise<number> {
   if (argv.includes('--help')) {
-    console.log('usage: sdekit bench [--json] [--quick] [derive|sample|mlp step|train|kernels|quality2d ...]\nRuns every benchmark (or the named ones) and writes bench/RESULTS.md.');
+    console.log('usage: sdekit bench [--json] [--quick] [derive|sample|mlp step|train|kernels|quality2d|readability ...]\nRuns every benchmark (or the named ones) and writes bench/RESULTS.md.');
     return 0;
   }
   const root = packageRoot();

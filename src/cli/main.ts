@@ -13,11 +13,13 @@ const COMMANDS: Record<string, { help: string; load: () => Promise<{ run: Comman
   check: { help: 'run every proof on one scheme; exit 1 if one fails (--json)', load: () => import('./check.ts') },
   demo: { help: 'derive, prove and sample every built-in (what npm start runs)', load: () => import('./demo.ts') },
   derive: { help: 'closed forms of every view (--json, --latex, --target python|wgsl|glsl)', load: () => import('./derive.ts') },
+  export: { help: 'compile for PyTorch: a sampler module (--target torch-sampler) or the training program (--target torch)', load: () => import('./export.ts') },
   eval: { help: 'float64 values at --t t1,t2,...', load: () => import('./eval.ts') },
   proofs: { help: 'run every proof over every built-in: theorem x scheme table (--json)', load: () => import('./proofs.ts') },
   sample: { help: 'draw samples (--scheme S --score gmm:FILE | --model DIR --sampler NAME --steps N --out FILE)', load: () => import('./sample.ts') },
   schemes: { help: 'list the built-in schemes', load: () => import('./schemes.ts') },
   likelihood: { help: 'log-densities by the PF-ODE (--scheme S --score gmm:FILE | --model DIR --points FILE|test --out FILE)', load: () => import('./likelihood.ts') },
+  tune: { help: 'optimise the step grid of a sampler for a scheme, score and budget (--scheme S --score gmm:FILE --sampler NAME --steps N --out steps.json)', load: () => import('./tune.ts') },
   train: { help: 'train a score model (--scheme S --data NAME|gmm:FILE|mnist --steps N --out DIR)', load: () => import('./train.ts') },
   backends: { help: 'list compute backends: available or why not, and the adapter', load: () => import('./backends.ts') },
 };

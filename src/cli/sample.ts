@@ -15,12 +15,14 @@
  */
 import { allowOnly, bool, num, parseArgs, req, str } from './args.ts';
 import { prepareOutput, writeOutput } from './output.ts';
+import { progressBar } from './progress.ts';
+import { samplerSettings } from './samplerFlags.ts';
 import { UserError } from '../errors.ts';
 import { readGmmFile } from '../data/gmmFile.ts';
 import { GaussianMixtureModel, DATA_LEVEL } from '../score/gmm.ts';
 import { ParallelGaussianMixtureModel } from '../score/gmmParallel.ts';
 import type { ScoreModel } from '../score/model.ts';
-import { openModelForCli, writeGrid, type CliModel } from '../score/neural.ts';
+import { openModelForCli, writeGrid, type CliModel } from '../run/load.ts';
 import { BACKEND_NAMES } from '../backend/select.ts';
 import { describeAdapter, probeDawn } from '../backend/webgpu.ts';
 import { KernelRuntime } from '../kernels/runtime.ts';
@@ -31,28 +33,16 @@ import { plotPng, plotSvg } from '../sample/plot.ts';
 import { readNoiseFile, toRows } from '../sample/noiseFile.ts';
 import { SAMPLER_NAMES, isSamplerName } from '../sample/registry.ts';
 import { sample } from '../sample/sample.ts';
-import { SPACINGS, defaultSpacing } from '../sample/steps.ts';
-import type { Spacing } from '../sample/steps.ts';
+import { readStepsFile } from '../sample/stepsFile.ts';
+import { DPMPP3M_DEFAULT_FORM } from '../sample/dpmSolverPlusPlus.ts';
+import { SPACINGS, defaultSpacing } from '../scheme/spacing.ts';
+import type { Spacing } from '../scheme/spacing.ts';
 
 const FLAGS = [
   'scheme', 'score', 'model', 'sampler', 'steps', 'spacing', 'rho', 'lambda', 'eta', 'rtol', 'atol', 'snr',
-  'churn', 'noise', 'n', 'seed', 'out', 'plot',
-  'class', 'guidance', 'grid', 'classifier', // --model DIR (trained runs, src/score/neural.ts)
+  'churn', 'noise', 'n', 'seed', 'out', 'plot', 'order', 'variant', 'lower-order-final', 'form', 'steps-file',
+  'class', 'guidance', 'grid', 'classifier', // --model DIR (trained runs, src/run/load.ts)
 ];
-
-/** A progress bar on stderr when it is a terminal (no output otherwise). */
-function progressBar(label: string): { update: (f: number) => void; done: () => void } {
-  if (!process.stderr.isTTY) return { update: () => {}, done: () => {} };
-  let last = -1;
-  const draw = (f: number): void => {
-    const pct = Math.floor(f * 100);
-    if (pct === last) return;
-    last = pct;
-    const w = 30, k = Math.round(f * w);
-    process.stderr.write(`\r${label} [${'#'.repeat(k)}${'.'.repeat(w - k)}] ${String(pct).padStart(3)}%`);
-  };
-  return { update: draw, done: () => { draw(1); process.stderr.write('\n'); } };
-}
 
 /** Run the command; returns the exit code. */
 export async function run(argv: string[]): Promise<number> {
@@ -62,6 +52,10 @@ export async function run(argv: string[]): Promise<number> {
   [--class C] [--guidance W] [--classifier DIR] [--grid digits.png]   (--model: a run folder of sdekit train)
   [--spacing ${SPACINGS.join('|')} (default: the scheme's "sampling", else logsnr with --model, uniform-t with --score)] [--rho 7] [--lambda 1] [--eta E] [--rtol 1e-5 --atol 1e-5]
   [--snr 0.16] [--churn 0] [--noise FILE | --n 1000 --seed 0] [--plot out.svg|out.png] [--json]
+  [--order K] (unipc, deis: 1..3, default 3; ipndm: 1..4, default 4) [--variant bh1|bh2] (unipc, default bh2)
+  [--lower-order-final on|off] (unipc: order-1 last step as the reference, default on)
+  [--form reference|taylor] (dpm-solver++3m: dpm-solver's D2 term, or ours; default ${DPMPP3M_DEFAULT_FORM})
+  [--steps-file steps.json] ({"t": [T, ..., t_end]} strictly descending in [t0, T], e.g. from sdekit tune; replaces --spacing)
   [--backend host|cpu|wasm|webgpu|tensorflow]  (gmm: webgpu = float32 device buffers, others = float64 host loops)
 samplers: ${SAMPLER_NAMES.join(', ')}`);
     return 0;
@@ -71,7 +65,14 @@ samplers: ${SAMPLER_NAMES.join(', ')}`);
   const scheme = loadScheme(schemeSpec);
   const samplerName = req(a, 'sampler');
   if (!isSamplerName(samplerName)) throw new UserError('--sampler', `unknown sampler; known: ${SAMPLER_NAMES.join(', ')}`, { value: samplerName });
-  const steps = num(a, 'steps', NaN, { integer: true, min: 1, max: 100000 });
+  const stepsFile = str(a, 'steps-file');
+  const times = stepsFile !== undefined ? readStepsFile(stepsFile, scheme) : undefined;
+  let steps = num(a, 'steps', NaN, { integer: true, min: 1, max: 100000 });
+  if (times) {
+    if (!Number.isNaN(steps) && steps !== times.length - 1) throw new UserError('--steps', `disagrees with --steps-file (${times.length - 1} steps)`, { value: steps });
+    if (a.flags.has('spacing')) throw new UserError('--spacing', 'cannot be combined with --steps-file (the file fixes the grid)');
+    steps = times.length - 1;
+  }
   if (Number.isNaN(steps)) throw new UserError('--steps', 'is required');
   const spacing = str(a, 'spacing');
   if (spacing !== undefined && !(SPACINGS as readonly string[]).includes(spacing)) throw new UserError('--spacing', `unknown spacing; known: ${SPACINGS.join(', ')}`, { value: spacing });
@@ -115,6 +116,7 @@ samplers: ${SAMPLER_NAMES.join(', ')}`);
   const atol = num(a, 'atol', 1e-5, { min: 1e-14 });
   const snr = num(a, 'snr', 0.16, { min: 0 });
   const sChurn = num(a, 'churn', 0, { min: 0 });
+  const settings = samplerSettings(a, samplerName);
   const plot = str(a, 'plot');
   if (plot !== undefined) prepareOutput(plot, '--plot');
   if (plot !== undefined && !/\.(svg|png)$/i.test(plot)) throw new UserError('--plot', 'must end in .svg or .png', { value: plot });
@@ -123,8 +125,9 @@ samplers: ${SAMPLER_NAMES.join(', ')}`);
   const bar = progressBar(`${samplerName} ${steps} steps`);
   const spacingUsed = (spacing as Spacing | undefined) ?? defaultSpacing(scheme, run !== null);
   const result = await sample({
-    scheme, model, sampler: samplerName, steps, spacing: spacingUsed, rho, noise, n, seed,
+    scheme, model, sampler: samplerName, steps, spacing: spacingUsed, times, rho, noise, n, seed,
     lambda, eta, rtol, atol, snr, churn: { sChurn }, onProgress: bar.update, device,
+    ...settings,
   });
   bar.done();
 

@@ -69,6 +69,16 @@ export function driftTerms<V>(ctx: OpsContext<V>, p: GridPoint, x0: V, eps: V, d
   return [[dt * ctx.scheme.dalpha(p.t), x0], [dt * ctx.scheme.dsigma(p.t), eps]];
 }
 
+/** The terms with the coefficients of repeated arrays added up (one read per array). */
+export function mergeTerms<V>(terms: readonly Term<V>[]): Term<V>[] {
+  const out: [number, V][] = [];
+  for (const [c, y] of terms) {
+    const e = out.find((o) => o[1] === y);
+    if (e) e[0] += c; else out.push([c, y]);
+  }
+  return out;
+}
+
 /** True when a step starts at zero SNR (alpha = 0), where logSnr-based formulas have h = infinity. */
 export function zeroSnr(p: GridPoint): boolean {
   return p.logSnr === -Infinity;

@@ -42,7 +42,7 @@ export function singlestepPlan<V>(ctx: OpsContext<V>, order: 1 | 2 | 3): GridPoi
   const fine = ctx.grid;
   const steps = fine.length - 1;
   const orders = fastOrders(steps, order);
-  if (ctx.gridOptions.spacing === 'logsnr') {
+  if (ctx.gridOptions.spacing === 'logsnr' && !ctx.gridOptions.times) {
     const outer = makeGrid(ctx.scheme, { ...ctx.gridOptions, steps: orders.length });
     return orders.map((k, j) => {
       const s = outer[j], t = outer[j + 1];

@@ -16,6 +16,8 @@
  * h^2 D''/2 and leaves a local O(h^3) error: measured global order 2.1 with it, 3.0 with ours on the
  * Gaussian test (test/sample/order.test.ts). The reference's halved term is more damped, so it is
  * somewhat more forgiving on very uneven grids at 10..30 steps.
+ * Both forms are offered: `--form reference` is dpm-solver's verbatim (reference D2, no start-up
+ * corrector; reproduces it to 1e-9, test/sample/reference.test.ts), `--form taylor` ours.
  * The first step is order 1 (reference choice), which alone would leave a global O(h^2) term
  * proportional to alpha(T)/sigma(T) (fitted order 2.78 on ve, logSnr(T) = -3.9). So 3M then corrects
  * x_1 at no cost with the trapezoidal exponential rule x_1 += alpha_1 phi_2(h) (D_1 - D_0), using the
@@ -31,7 +33,14 @@
  */
 import { defineSampler, evaluate, phi2Minus, phi3Minus, walkGrid } from './common.ts';
 import type { GridPoint } from './steps.ts';
-import type { Sampler } from './types.ts';
+import type { Sampler, SamplerOptions } from './types.ts';
+
+/**
+ * The form dpm-solver++3m uses when `--form` is not given. Measured (bench/accuracy.ts, RMS to the
+ * exact PF-ODE solution at 5, 8, 10, 15, 20 steps over the built-in continuous schemes and the
+ * bench mixtures): see the table in bench/RESULTS.md and the choice recorded below.
+ */
+export const DPMPP3M_DEFAULT_FORM: NonNullable<SamplerOptions['form']> = 'taylor';
 
 function makeMultistep(maxOrder: 2 | 3): Sampler {
   return defineSampler({
@@ -41,6 +50,7 @@ function makeMultistep(maxOrder: 2 | 3): Sampler {
     async runOn(xStart, ctx) {
       const { grid, ops } = ctx;
       const steps = grid.length - 1;
+      const referenceForm = (ctx.options.form ?? DPMPP3M_DEFAULT_FORM) === 'reference';
       const x = ops.clone(xStart);
       const D: (typeof x)[] = []; // D[0] newest
       const P: GridPoint[] = [];
@@ -51,7 +61,7 @@ function makeMultistep(maxOrder: 2 | 3): Sampler {
         D.unshift(d);
         P.unshift(p);
         if (D.length > maxOrder) { spare.push(D.pop()!); P.pop(); }
-        if (maxOrder === 3 && i === 1 && Number.isFinite(P[1].logSnr)) {
+        if (maxOrder === 3 && !referenceForm && i === 1 && Number.isFinite(P[1].logSnr)) {
           // zero-cost start-up corrector: x_1 += alpha_1 phi_2(h) (D_1 - D_0), the trapezoidal exponential
           // rule with the evaluation just made at the predicted x_1 (kept, not re-evaluated)
           const c = p.alpha * phi2Minus(p.logSnr - P[1].logSnr);
@@ -80,7 +90,7 @@ function makeMultistep(maxOrder: 2 | 3): Sampler {
           // D1_0 = (D0 - D1)/r0, D1_1 = (D1 - D2)/r1; D1 = D1_0 + r0/(r0+r1)(D1_0 - D1_1); D2 = (D1_0 - D1_1)/(r0+r1)
           // x = a x + b D0 + alpha phi2 D1 - alpha phi3 D2, expanded into coefficients of D0, D1, D2
           const A2 = q.alpha * phi2, A3 = q.alpha * phi3;
-          const w = r0 / (r0 + r1), v = 2 / (r0 + r1); // v: see the note on D2 above
+          const w = r0 / (r0 + r1), v = (referenceForm ? 1 : 2) / (r0 + r1); // v: see the note on D2 above
           // D1 = (1 + w)/r0 D0 - ((1 + w)/r0 + w/r1) D1 + (w/r1) D2
           // D2 =  v/r0 D0 - (v/r0 + v/r1) D1 + (v/r1) D2
           const c0 = b + A2 * ((1 + w) / r0) - A3 * (v / r0);

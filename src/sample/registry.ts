@@ -9,12 +9,16 @@ import { eulerMaruyama } from './eulerMaruyama.ts';
 import { heun } from './heun.ts';
 import { pc } from './pc.ts';
 import { rk45 } from './rk45.ts';
+import { unipc } from './unipc.ts';
+import { deis } from './deis.ts';
+import { ipndm } from './ipndm.ts';
 import type { Sampler } from './types.ts';
 
 /** Sampler names accepted by `--sampler`, in DESIGN.md order. */
 export const SAMPLER_NAMES = [
   'euler', 'euler-maruyama', 'heun', 'ddpm', 'ddim', 'dpm-solver-1', 'dpm-solver-2', 'dpm-solver-3',
   'dpm-solver++2m', 'dpm-solver++3m', 'dpm-solver++2m-sde', 'rk45', 'pc',
+  'unipc', 'deis', 'ipndm',
 ] as const;
 /** One of {@link SAMPLER_NAMES}. */
 export type SamplerName = (typeof SAMPLER_NAMES)[number];
@@ -34,6 +38,9 @@ export const SAMPLERS: Readonly<Record<SamplerName, Sampler>> = {
   'dpm-solver++2m-sde': dpmSolverPlusPlus2mSde,
   rk45,
   pc,
+  unipc,
+  deis,
+  ipndm,
 };
 
 /** True for a known sampler name. */

@@ -11,9 +11,10 @@ import type { ScoreModel } from '../score/model.ts';
 import type { Scheme } from '../scheme/types.ts';
 import { SAMPLERS, SAMPLER_NAMES, isSamplerName } from './registry.ts';
 import type { SamplerName } from './registry.ts';
-import { createRng } from './rng.ts';
-import { defaultSpacing, makeGrid } from './steps.ts';
-import type { Spacing } from './steps.ts';
+import { createRng } from '../rng.ts';
+import { defaultSpacing } from '../scheme/spacing.ts';
+import { makeGrid } from './steps.ts';
+import type { Spacing } from '../scheme/spacing.ts';
 import { DEFAULT_SAMPLER_OPTIONS } from './types.ts';
 import type { Churn, SamplerOptions } from './types.ts';
 
@@ -27,6 +28,8 @@ export interface SampleOptions {
   readonly spacing?: Spacing;
   /** Karras exponent (default 7) */
   readonly rho?: number;
+  /** explicit grid times [T, ..., t_end] (`--steps-file`); replaces spacing and steps */
+  readonly times?: readonly number[];
   /** standard-normal rows (n x dim); when absent, `n` rows are drawn from `seed` */
   readonly noise?: Float64Array;
   readonly n?: number;
@@ -39,6 +42,14 @@ export interface SampleOptions {
   readonly atol?: number;
   readonly snr?: number;
   readonly correctorSteps?: number;
+  /** unipc / deis / ipndm order (see each sampler) */
+  readonly order?: number;
+  /** unipc: bh1 | bh2 */
+  readonly variant?: 'bh1' | 'bh2';
+  /** unipc: lower-order final steps as the reference (default true) */
+  readonly lowerOrderFinal?: boolean;
+  /** dpm-solver++3m: reference | taylor */
+  readonly form?: 'reference' | 'taylor';
   /** progress in [0, 1] */
   readonly onProgress?: (fraction: number) => void;
   /** run on this device (WebGPU: `webgpuDevice` of src/kernels/deviceOps.ts; analytic models only) */
@@ -81,7 +92,8 @@ export async function sample(opts: SampleOptions): Promise<SampleResult> {
   }
   // when the caller sets none: the scheme's declared grid (e.g. EDM's Karras grid), else uniform-t, and its rho
   const gridOptions = {
-    spacing: opts.spacing ?? defaultSpacing(scheme, false), steps: opts.steps, rho: opts.rho ?? scheme.sampling?.rho ?? 7,
+    spacing: opts.spacing ?? defaultSpacing(scheme, false), steps: opts.times ? opts.times.length - 1 : opts.steps,
+    rho: opts.rho ?? scheme.sampling?.rho ?? 7, times: opts.times,
   } as const;
   const grid = makeGrid(scheme, gridOptions);
   const options: SamplerOptions = {
@@ -92,8 +104,12 @@ export async function sample(opts: SampleOptions): Promise<SampleResult> {
     atol: opts.atol ?? DEFAULT_SAMPLER_OPTIONS.atol,
     snr: opts.snr ?? DEFAULT_SAMPLER_OPTIONS.snr,
     correctorSteps: opts.correctorSteps ?? DEFAULT_SAMPLER_OPTIONS.correctorSteps,
+    order: opts.order,
+    variant: opts.variant,
+    lowerOrderFinal: opts.lowerOrderFinal,
+    form: opts.form,
   };
-  const sigmaT = scheme.sigma(scheme.T);
+  const sigmaT = grid[0].sigma; // sigma(T) unless a steps file starts below T
   const x = new Float64Array(n * dim);
   for (let i = 0; i < x.length; i++) x[i] = sigmaT * noise[i];
   const common = { scheme, grid, gridOptions, n, dim, rng: loopRng, options, progress: opts.onProgress ?? (() => {}) };

@@ -5,6 +5,7 @@
  *
  * - `uniform-t`: t_i = T + i/n (t0 - T)                         (DPM-Solver `time_uniform`)
  * - `logsnr`:    logSnr_i uniform from logSnr(T) to logSnr(t0)   (DPM-Solver `logSNR`)
+ * - `time-quadratic`: sqrt(t_i) uniform from sqrt(T) to sqrt(t0)   (DPM-Solver / UniPC `time_quadratic`)
  * - `karras`:    n points rho-spaced in the VE-equivalent sigma = sigma/alpha = exp(-logSnr),
  *                sigma_i = (smax^(1/rho) + i/(n-1) (smin^(1/rho) - smax^(1/rho)))^rho (EDM eq. 5,
  *                k-diffusion `get_sigmas_karras`), mapped to t by tOfLogSnr, then the data point
@@ -19,6 +20,7 @@
  * {@link finiteLogSnrAtStart} (the logSnr at T - 1e-3 (T - t0)).
  */
 import { UserError } from '../errors.ts';
+import { SPACINGS, type Spacing } from '../scheme/spacing.ts';
 import type { Scheme } from '../scheme/types.ts';
 
 /** A point of a step grid: the time and the marginal coefficients there. */
@@ -30,22 +32,6 @@ export interface GridPoint {
   readonly logSnr: number;
   /** true for the data point sigma = 0 (a step ending here returns the denoised estimate) */
   readonly data: boolean;
-}
-
-/** Spacing names accepted by `--spacing`. */
-export const SPACINGS = ['uniform-t', 'logsnr', 'karras', 'leading', 'trailing', 'linspace'] as const;
-/** One of {@link SPACINGS}. */
-export type Spacing = (typeof SPACINGS)[number];
-
-/**
- * The grid used when the caller names none: the scheme's declared `"sampling"` spacing (edm: its
- * Karras grid), else uniform in logSnr for a learned model and uniform in t for an analytic score.
- * Uniform-t is DPM-Solver's and score_sde's default, which the reference comparisons assume;
- * for trained networks the logSnr grid measured better on every 2-D set (bench/quality2d.ts:
- * ring8 SW2 0.045 vs 0.081 with vp-linear, 2 seeds).
- */
-export function defaultSpacing(scheme: Pick<Scheme, 'sampling'>, learned: boolean): Spacing {
-  return scheme.sampling?.spacing ?? (learned ? 'logsnr' : 'uniform-t');
 }
 
 /** The data point: alpha = 1, sigma = 0 (the process starts at the data, MATH.md section 1). */
@@ -94,15 +80,19 @@ export interface GridOptions {
   readonly steps: number;
   /** Karras exponent (default 7) */
   readonly rho?: number;
+  /** explicit times [T, ..., t_end] (a `--steps-file`); replaces `spacing`, steps = times.length - 1 */
+  readonly times?: readonly number[];
 }
 
 /** Build the grid of `steps + 1` points for a spacing. */
 export function makeGrid(scheme: Scheme, opts: GridOptions): GridPoint[] {
+  if (opts.times) return gridFromTimes(scheme, opts.times);
   const n = opts.steps;
   if (!Number.isInteger(n) || n < 1) throw new UserError('--steps', 'must be an integer >= 1', { value: n });
   switch (opts.spacing) {
     case 'uniform-t': return uniformT(scheme, n);
     case 'logsnr': return uniformLogSnr(scheme, n);
+    case 'time-quadratic': return timeQuadratic(scheme, n);
     case 'karras': return dedupeData(karras(scheme, n, opts.rho ?? 7));
     case 'leading':
     case 'trailing':
@@ -111,12 +101,40 @@ export function makeGrid(scheme: Scheme, opts: GridOptions): GridPoint[] {
   }
 }
 
+/**
+ * The grid through explicit times (`--steps-file`): at least two finite numbers, strictly
+ * descending, within [t0, T]; a bad entry is a UserError on `field` naming it.
+ */
+export function gridFromTimes(scheme: Scheme, times: readonly unknown[], field = '--steps-file'): GridPoint[] {
+  if (times.length < 2) throw new UserError(field, `"t" needs at least 2 times (one step); got ${times.length}`);
+  const { T, t0 } = scheme;
+  times.forEach((t, i) => {
+    if (typeof t !== 'number' || !Number.isFinite(t)) throw new UserError(field, `t[${i}] is not a finite number`, { value: JSON.stringify(t) });
+    if (t > T || t < t0) throw new UserError(field, `t[${i}] = ${t} is outside [t0, T] = [${t0}, ${T}] of ${scheme.name}`, { value: t });
+    if (i > 0 && !(t < (times[i - 1] as number))) throw new UserError(field, `t[${i}] = ${t} is not below t[${i - 1}] = ${times[i - 1] as number}: times must be strictly descending`, { value: t });
+  });
+  return (times as number[]).map((t) => pointAt(scheme, t));
+}
+
 /** n + 1 points uniform in t from T to t0 (endpoints exact). */
 export function uniformT(scheme: Scheme, n: number): GridPoint[] {
   const { T, t0 } = scheme;
   const pts: GridPoint[] = [];
   for (let i = 0; i <= n; i++) {
     const t = i === 0 ? T : i === n ? t0 : T + (i / n) * (t0 - T);
+    pts.push(pointAt(scheme, t));
+  }
+  return pts;
+}
+
+/** n + 1 points uniform in sqrt(t) from T to t0 (DPM-Solver's `time_quadratic`, t = linspace(sqrt T, sqrt t0)^2). */
+export function timeQuadratic(scheme: Scheme, n: number): GridPoint[] {
+  const { T, t0 } = scheme;
+  if (!(t0 >= 0)) throw new UserError('--spacing', `time-quadratic needs t0 >= 0 (${scheme.name} has t0 = ${t0})`, { value: 'time-quadratic' });
+  const a = Math.sqrt(T), b = Math.sqrt(t0);
+  const pts: GridPoint[] = [];
+  for (let i = 0; i <= n; i++) {
+    const t = i === 0 ? T : i === n ? t0 : (a + (i / n) * (b - a)) ** 2;
     pts.push(pointAt(scheme, t));
   }
   return pts;

@@ -7,7 +7,7 @@
 import type { ModelViews } from '../score/model.ts';
 import type { VectorOps } from './ops.ts';
 import type { Scheme } from '../scheme/types.ts';
-import type { Rng } from './rng.ts';
+import type { Rng } from '../rng.ts';
 import type { GridOptions, GridPoint } from './steps.ts';
 
 /** Stochastic churn of EDM Algorithm 2 (k-diffusion names). */
@@ -31,6 +31,14 @@ export interface SamplerOptions {
   /** pc: Langevin corrector signal-to-noise ratio and corrector steps per predictor step */
   readonly snr: number;
   readonly correctorSteps: number;
+  /** unipc / deis / ipndm: the multistep order (unipc and deis 1..3, default 3; ipndm 1..4, default 4) */
+  readonly order?: number;
+  /** unipc: B(h) = h (bh1) or e^h - 1 (bh2, default) */
+  readonly variant?: 'bh1' | 'bh2';
+  /** unipc: step i of n uses order <= n + 1 - i (the reference's lower_order_final; default true) */
+  readonly lowerOrderFinal?: boolean;
+  /** dpm-solver++3m: dpm-solver's reference D2 term and no start-up corrector, or ours (see the sampler) */
+  readonly form?: 'reference' | 'taylor';
 }
 
 /** Default sampler settings (score_sde: snr 0.16, one corrector step; EDM: no churn; rk45: 1e-5). */

@@ -4,19 +4,30 @@
  * is fsync'ed. A killed process leaves either the old or the new checkpoint, never a torn one;
  * a CRC-32 over the payload catches anything else.
  *
- * Layout: "SDEKCKPT" | uint32 LE header length | header JSON (UTF-8) | zero padding to a
- * multiple of 4 | float32 LE tensors, in header order.
+ * Format (version 2): a safetensors file (src/train/safetensors.ts), so that PyTorch and the
+ * Hugging Face tools read the weights directly. Tensor GROUP/NAME is tensor NAME of group GROUP
+ * (weights/fc0.w, ema/fc0.w, adam.m/fc0.w, ...), float32, except groups whose tensors are other
+ * dtypes (the torch engine's generator state, U8). The metadata holds "format":
+ * "sdekit-checkpoint", "version": "2", "crc32" of the tensor bytes, and every key of
+ * {@link CheckpointMeta} as a JSON string.
+ *
+ * Version 1 (read only, existing run folders): "SDEKCKPT" | uint32 LE header length | header
+ * JSON | zero padding to a multiple of 4 | float32 LE tensors, in header order.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { crc32 } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
 import type { Weights } from '../score/layers.ts';
+import { decodeSafetensors, encodeSafetensors, type SafeTensor } from './safetensors.ts';
 
 const MAGIC = 'SDEKCKPT';
 
-/** One stored tensor. */
+/** One stored tensor (float32; another typed array only for non-weight state). */
 export interface StoredTensor { readonly shape: number[]; readonly data: Float32Array }
+
+/** A stored tensor of any safetensors dtype (e.g. a generator state). */
+export type RawTensor = SafeTensor;
 
 /** Tensor groups, e.g. { weights, ema, adam.m, adam.v }. */
 export type TensorGroups = Record<string, Record<string, StoredTensor>>;
@@ -46,31 +57,52 @@ export function loadWeights(s: Record<string, StoredTensor>): Weights {
   return o;
 }
 
-/** Serialise a checkpoint to bytes. */
-export function encodeCheckpoint(meta: CheckpointMeta, groups: TensorGroups): Buffer {
-  const entries: Entry[] = [];
-  let offset = 0;
+/** Serialise a checkpoint to bytes (version 2, safetensors). */
+export function encodeCheckpoint(meta: CheckpointMeta, groups: TensorGroups, raw: Record<string, RawTensor> = {}): Buffer {
+  const tensors: Record<string, SafeTensor> = {};
   for (const [group, ts] of Object.entries(groups)) {
-    for (const [name, t] of Object.entries(ts)) {
-      entries.push({ group, name, shape: t.shape, offset, length: t.data.length });
-      offset += t.data.length;
-    }
+    if (group.includes('/')) throw new Error(`checkpoint group ${JSON.stringify(group)} must not contain "/"`);
+    for (const [name, t] of Object.entries(ts)) tensors[`${group}/${name}`] = { dtype: 'F32', shape: t.shape, data: t.data };
   }
-  const payload = Buffer.alloc(offset * 4);
-  const view = new Float32Array(payload.buffer, payload.byteOffset, offset);
-  let i = 0;
-  for (const ts of Object.values(groups)) for (const t of Object.values(ts)) { view.set(t.data, entries[i].offset); i++; }
-  const header = Buffer.from(JSON.stringify({ format: 'sdekit-checkpoint', version: 1, meta, tensors: entries, crc32: crc32(payload) }), 'utf8');
-  const pad = (4 - ((MAGIC.length + 4 + header.length) % 4)) % 4;
-  const head = Buffer.alloc(MAGIC.length + 4);
-  head.write(MAGIC, 0, 'ascii');
-  head.writeUInt32LE(header.length, MAGIC.length);
-  return Buffer.concat([head, header, Buffer.alloc(pad), payload]);
+  for (const [name, t] of Object.entries(raw)) tensors[name] = t;
+  const metadata: Record<string, string> = { format: 'sdekit-checkpoint', version: '2' };
+  for (const [k, v] of Object.entries(meta)) metadata[k] = JSON.stringify(v);
+  // the CRC covers the tensor bytes, in file order
+  let crc = 0;
+  for (const t of Object.values(tensors)) if (t.data.byteLength) crc = crc32(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), crc); // (node returns 0 for an empty chunk)
+  return encodeSafetensors(tensors, { ...metadata, crc32: String(crc) });
 }
 
-/** Parse checkpoint bytes; throws a clear error on a wrong magic, truncation or CRC mismatch. */
-export function decodeCheckpoint(buf: Buffer, where = 'checkpoint'): { meta: CheckpointMeta; groups: TensorGroups } {
-  if (buf.length < 12 || buf.toString('ascii', 0, 8) !== MAGIC) throw new Error(`${where}: not an sdekit checkpoint`);
+/** A decoded checkpoint: meta, float32 groups, and any other tensors by full name. */
+export interface DecodedCheckpoint { meta: CheckpointMeta; groups: TensorGroups; raw: Record<string, RawTensor> }
+
+/**
+ * Parse checkpoint bytes, version 2 (safetensors) or version 1; throws a clear error on a wrong
+ * format, truncation or CRC mismatch.
+ */
+export function decodeCheckpoint(buf: Buffer, where = 'checkpoint'): DecodedCheckpoint {
+  if (buf.length >= 12 && buf.toString('ascii', 0, 8) === MAGIC) return decodeVersion1(buf, where);
+  let file;
+  try { file = decodeSafetensors(buf, where); } catch (e) {
+    throw new Error(/not a safetensors/.test((e as Error).message) ? `${where}: not an sdekit checkpoint` : (e as Error).message);
+  }
+  const md = file.metadata;
+  if (md.format !== 'sdekit-checkpoint') throw new Error(`${where}: not an sdekit checkpoint (a safetensors file without "format": "sdekit-checkpoint" metadata)`);
+  const n = Number(buf.readBigUInt64LE(0));
+  if (md.crc32 !== undefined && Number(md.crc32) !== crc32(buf.subarray(8 + n))) throw new Error(`${where}: CRC mismatch, the file is corrupt`);
+  const meta: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(md)) if (!['format', 'version', 'crc32'].includes(k)) meta[k] = JSON.parse(v);
+  const groups: TensorGroups = {};
+  const raw: Record<string, RawTensor> = {};
+  for (const [full, t] of Object.entries(file.tensors)) {
+    const cut = full.indexOf('/');
+    if (cut > 0 && t.dtype === 'F32') (groups[full.slice(0, cut)] ??= {})[full.slice(cut + 1)] = { shape: [...t.shape], data: t.data as Float32Array };
+    else raw[full] = t;
+  }
+  return { meta: meta as unknown as CheckpointMeta, groups, raw };
+}
+
+function decodeVersion1(buf: Buffer, where: string): DecodedCheckpoint {
   const hl = buf.readUInt32LE(8);
   if (12 + hl > buf.length) throw new Error(`${where}: truncated header`);
   const header = JSON.parse(buf.toString('utf8', 12, 12 + hl)) as { meta: CheckpointMeta; tensors: Entry[]; crc32: number };
@@ -85,7 +117,7 @@ export function decodeCheckpoint(buf: Buffer, where = 'checkpoint'): { meta: Che
   for (const e of header.tensors) {
     (groups[e.group] ??= {})[e.name] = { shape: e.shape, data: aligned.slice(e.offset, e.offset + e.length) };
   }
-  return { meta: header.meta, groups };
+  return { meta: header.meta, groups, raw: {} };
 }
 
 /** Write `bytes` to `file` atomically (temp file, fsync, rename, fsync folder). */
@@ -102,11 +134,20 @@ export function writeFileAtomic(file: string, bytes: Buffer | string): void {
 }
 
 /** Write a checkpoint atomically. */
-export function saveCheckpoint(file: string, meta: CheckpointMeta, groups: TensorGroups): void {
-  writeFileAtomic(file, encodeCheckpoint(meta, groups));
+export function saveCheckpoint(file: string, meta: CheckpointMeta, groups: TensorGroups, raw: Record<string, RawTensor> = {}): void {
+  writeFileAtomic(file, encodeCheckpoint(meta, groups, raw));
 }
 
-/** Read a checkpoint. */
-export function readCheckpoint(file: string): { meta: CheckpointMeta; groups: TensorGroups } {
+/** Read a checkpoint (either version). */
+export function readCheckpoint(file: string): DecodedCheckpoint {
   return decodeCheckpoint(fs.readFileSync(file), file);
+}
+
+/**
+ * The checkpoint of a run folder: `current` (e.g. checkpoint.safetensors) when it exists, else
+ * `legacy` (checkpoint.sdkt, written by sdekit before version 2) when that exists, else `current`.
+ */
+export function checkpointIn(dir: string, current: string, legacy: string): string {
+  const now = path.join(dir, current), old = path.join(dir, legacy);
+  return !fs.existsSync(now) && fs.existsSync(old) ? old : now;
 }

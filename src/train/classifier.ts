@@ -20,10 +20,10 @@ import { convertViews } from '../reverse/parameterization.ts';
 import type { NoiseLevel, ScoreModel } from '../score/model.ts';
 import { headCoefficients, headCoefficientsAt, type HeadConfig } from '../score/precond.ts';
 import { adamInit, adamStep, globalNorm, type AdamConfig } from './adam.ts';
-import { loadWeights, readCheckpoint, saveCheckpoint, storeWeights, writeFileAtomic } from './checkpoint.ts';
+import { checkpointIn, loadWeights, readCheckpoint, saveCheckpoint, storeWeights, writeFileAtomic } from './checkpoint.ts';
 import type { SchemeSpec } from './config.ts';
 import { progressBar } from './progress.ts';
-import { Rng } from '../sample/rng.ts';
+import { Rng } from '../rng.ts';
 
 /** A classifier run's configuration (classifier.json in its folder). */
 export interface ClassifierConfig {
@@ -40,7 +40,7 @@ export interface ClassifierConfig {
 }
 
 /** File names of a classifier run folder. */
-export const CLASSIFIER_FILES = { config: 'classifier.json', checkpoint: 'classifier.sdkt' } as const;
+export const CLASSIFIER_FILES = { config: 'classifier.json', checkpoint: 'classifier.safetensors', legacyCheckpoint: 'classifier.sdkt' } as const;
 
 function asWeights(names: string[], ws: tf.Tensor[]): Weights {
   const w: Weights = {};
@@ -113,7 +113,7 @@ export class NoisyClassifier {
 
   /** Load from a classifier run folder. */
   static load(dir: string): NoisyClassifier {
-    const f = path.join(dir, CLASSIFIER_FILES.checkpoint);
+    const f = checkpointIn(dir, CLASSIFIER_FILES.checkpoint, CLASSIFIER_FILES.legacyCheckpoint);
     if (!fs.existsSync(f)) throw new UserError('--classifier', `${dir} holds no trained classifier (${CLASSIFIER_FILES.checkpoint})`, { value: dir });
     const { meta, groups } = readCheckpoint(f);
     return new NoisyClassifier(meta.config as ClassifierConfig, loadWeights(groups.weights));

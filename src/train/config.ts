@@ -35,7 +35,10 @@ export const RESUMABLE_CHANGES: readonly (keyof TrainConfig)[] = ['steps', 'chec
 /** File names inside a run folder. */
 export const RUN_FILES = {
   config: 'config.json',
-  checkpoint: 'checkpoint.sdkt',
+  /** safetensors: weights, EMA, Adam moments, step, RNG and loss log (src/train/checkpoint.ts) */
+  checkpoint: 'checkpoint.safetensors',
+  /** the checkpoint of run folders written before safetensors (still read) */
+  legacyCheckpoint: 'checkpoint.sdkt',
   lossCurve: 'loss.svg',
   lossLog: 'loss.json',
   samplesSvg: 'samples.svg',

@@ -57,7 +57,7 @@ test('sdekit train runs on WebGPU end to end (DSM loss, Adam, EMA, checkpoint) a
     const config = configFromArgs(['--scheme', 'vp-linear', '--data', 'moons', '--steps', '4', '--batch', '64', '--hidden', '32,32', '--checkpoint-every', '2', '--out', dir], data);
     const out: number[] = [];
     await train({ config, scheme: loadScheme('vp-linear'), data, outDir: dir, progress: false, onStep: (_, loss) => out.push(loss) });
-    assert.ok(fs.existsSync(path.join(dir, 'checkpoint.sdkt')), `${backend}: a checkpoint was written`);
+    assert.ok(fs.existsSync(path.join(dir, 'checkpoint.safetensors')), `${backend}: a checkpoint was written`);
     return out;
   };
   const ref = await run('wasm');

@@ -32,6 +32,7 @@ test('train: bad input names the field', async () => {
   await assert.rejects(trainCmd(['--scheme', 'nope', '--data', 'ring8', '--steps', '5', '--out', out]), userError(/scheme/));
   await assert.rejects(trainCmd(['--scheme', 'vp-linear', '--data', 'swissroll', '--steps', '5', '--cond', 'on', '--out', out]), userError(/^--cond/));
   await assert.rejects(trainCmd(['--scheme', 'vp-linear', '--data', 'ring8', '--steps', '5', '--frobnicate', '--out', out]), userError(/^--frobnicate/));
+  await assert.rejects(trainCmd(['--scheme', 'vp-linear', '--data', 'ring8', '--steps', '5', '--threads', '0', '--out', out]), userError(/^--threads/));
 });
 
 test('likelihood --score gmm:FILE writes logp matching the exact density', async () => {
@@ -51,7 +52,7 @@ test('likelihood --score gmm:FILE writes logp matching the exact density', async
 test('train -> run folder -> sample --model DIR', async () => {
   const run = path.join(dir, 'run');
   assert.equal(await quiet(() => trainCmd(['--scheme', 'rectified-flow', '--data', 'moons', '--steps', '30', '--hidden', '16,16', '--batch', '64', '--weighting', 'edm', '--samples', '200', '--out', run])), 0);
-  for (const f of ['config.json', 'checkpoint.sdkt', 'loss.svg', 'loss.json', 'samples.svg', 'summary.json']) assert.ok(fs.existsSync(path.join(run, f)), f);
+  for (const f of ['config.json', 'checkpoint.safetensors', 'loss.svg', 'loss.json', 'samples.svg', 'summary.json']) assert.ok(fs.existsSync(path.join(run, f)), f);
   const out = path.join(dir, 's.json');
   assert.equal(await quiet(() => sampleCmd(['--scheme', 'rectified-flow', '--model', run, '--sampler', 'heun', '--steps', '8', '--spacing', 'karras', '--n', '16', '--out', out])), 0);
   const s = JSON.parse(fs.readFileSync(out, 'utf8')) as { samples: number[][]; nfe: number };
@@ -61,5 +62,5 @@ test('train -> run folder -> sample --model DIR', async () => {
   await assert.rejects(trainCmd(['--scheme', 'rectified-flow', '--data', 'moons', '--steps', '30', '--out', run]), userError(/^--out/));
   // `--out DIR --resume --steps N` continues with the saved settings
   assert.equal(await quiet(() => trainCmd(['--out', run, '--resume', '--steps', '40', '--samples', '0'])), 0);
-  assert.equal(readCheckpoint(path.join(run, 'checkpoint.sdkt')).meta.step, 40);
+  assert.equal(readCheckpoint(path.join(run, 'checkpoint.safetensors')).meta.step, 40);
 });
