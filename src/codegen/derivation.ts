@@ -7,6 +7,7 @@ import { toLatex } from './latex.ts';
 import { familyExprs, FAMILY_TEMPLATES } from '../reverse/family.ts';
 import { weightingExpr, WEIGHTINGS } from '../reverse/weighting.ts';
 import type { Method, Scheme } from '../scheme/types.ts';
+import { transitionExprs } from '../scheme/transition.ts';
 
 /** The quantities `sdekit derive --json` reports (DESIGN.md). */
 export const DERIVED = ['alpha', 'sigma', 'sigma2', 'f', 'g2', 'logSnr', 'dlogSnr'] as const;
@@ -24,6 +25,8 @@ export interface DerivationJson {
   pfOde: { drift: string; method: Method };
   inverse: { expr: string | null; variable: 'lambda'; method: Method };
   weightings: Record<string, { expr: string | null; method: Method }>;
+  /** x_t | x_s: alpha_{t|s}, sigma^2_{t|s} in t, the earlier time (`earlier`: s, or u when a parameter is named s) and the params */
+  transition: { alpha: string | null; sigma2: string | null; earlier: string; method: Method };
 }
 
 /** Replace the symbol t of an inverse expression by lambda (the log-SNR argument). */
@@ -32,6 +35,7 @@ const lambdaOf = (s: string) => s.replace(/\bt\b/g, 'lambda');
 /** The derivation of a scheme as DESIGN.md's `derive --json` document (symbolic or numeric per quantity). */
 export function derivation(s: Scheme): DerivationJson {
   const fam = familyExprs(s);
+  const tr = transitionExprs(s);
   const method = (e: unknown): Method => (e ? 'symbolic' : 'numeric');
   return {
     name: s.name, params: { ...s.params }, form: s.form, t0: s.t0, T: s.T,
@@ -43,6 +47,7 @@ export function derivation(s: Scheme): DerivationJson {
     pfOde: { drift: fam.pfOde ? toMathjs(fam.pfOde) : FAMILY_TEMPLATES.pfOde, method: method(fam.pfOde) },
     inverse: { expr: s.inverse.expr ? lambdaOf(toMathjs(s.inverse.expr)) : null, variable: 'lambda', method: s.inverse.method },
     weightings: Object.fromEntries(WEIGHTINGS.map((w) => { const e = weightingExpr(s, w); return [w, { expr: e ? toMathjs(e) : null, method: method(e) }]; })),
+    transition: { alpha: tr.alpha ? toMathjs(tr.alpha) : null, sigma2: tr.sigma2 ? toMathjs(tr.sigma2) : null, earlier: tr.earlier, method: method(tr.alpha && tr.sigma2) },
   };
 }
 

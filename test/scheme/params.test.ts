@@ -166,3 +166,19 @@ test('with() and eval --param: unknown names and inadmissible values are UserErr
   await assert.rejects(run(['vp-linear', '--param', 'b0=-1']), (e: unknown) => isUserError(e) && /--param b0: must be > 0/.test((e as Error).message));
   await assert.rejects(run(['vp-linear', '--param', 'b0']), (e: unknown) => isUserError(e) && /--param: expects NAME=VALUE/.test((e as Error).message));
 });
+
+test('the transition kernel in closed form (t, the earlier time, the params) equals Scheme.transition at other values', async () => {
+  const { transitionExprs } = await import('../../src/scheme/transition.ts');
+  const { compile } = await import('../../src/expr/compile.ts');
+  for (const [name, values] of [['vp-linear', { b1: 30 }], ['sub-vp', { b0: 0.2 }], ['ve', { smax: 80 }], ['vp-cosine', { s: 0.02 }]] as const) {
+    const s = loadScheme(name).with(values);
+    const tr = transitionExprs(s);
+    assert.ok(tr.alpha && tr.sigma2, `${name}: transition closed forms`);
+    const a = compile(tr.alpha, ['t', tr.earlier], s.params), v = compile(tr.sigma2, ['t', tr.earlier], s.params);
+    for (const [u, t] of [[0.1, 0.5], [0.3, 0.31], [0.05, 0.9]]) {
+      const k = s.transition(u, t);
+      assert.ok(rel(a(t, u), k.alpha) <= 1e-12, `${name}: alpha_{${t}|${u}}`);
+      assert.ok(rel(v(t, u), k.sigma ** 2) <= 1e-9, `${name}: sigma2_{${t}|${u}} ${v(t, u)} vs ${k.sigma ** 2}`);
+    }
+  }
+});
