@@ -10,9 +10,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend/select.ts';
 import { wasmHeap } from '../backend/wasmHeap.ts';
+import { registerWasmTrainingKernels } from '../backend/wasmKernels.ts';
 import { createNet } from '../score/net.ts';
 import { sizeOf, type Weights } from '../score/layers.ts';
 import { dsmLoss, type DsmTensors } from './dsmLoss.ts';
+import { mlpDsmGradients } from './mlpBackprop.ts';
 import { batchViews, flatLayout, type TrainWorkerInit, type TrainWorkerReply, type TrainWorkerStep } from './parallel.ts';
 
 const init = workerData as TrainWorkerInit;
@@ -28,6 +30,9 @@ try {
 }
 const onWasm = tf.getBackend() === 'wasm';
 const net = createNet(init.net);
+// the MLP on wasm: explicit back-propagation (mlpBackprop.ts); anything else: autodiff
+const mlp = onWasm && init.net.kind === 'mlp' ? init.net : null;
+if (mlp) registerWasmTrainingKernels();
 const names = net.specs.map((s) => s.name);
 const shapes = net.specs.map((s) => [...s.shape]);
 const { offsets, total } = flatLayout(net.specs);
@@ -37,6 +42,22 @@ const losses = new Float64Array(init.losses);
 const views = init.batches.map(batchViews);
 const { lo, hi } = init;
 const rows = hi - lo, D = sizeOf(init.dataShape), share = rows / init.batch;
+
+/** Loss and gradients: explicit back-propagation for the MLP on wasm, else autodiff. */
+function gradients(ws: tf.Tensor[], b: DsmTensors): { value: tf.Scalar; grads: tf.Tensor[]; fold: boolean[] | null } {
+  const named: Weights = {};
+  names.forEach((n, i) => (named[n] = ws[i]));
+  if (mlp) {
+    const r = mlpDsmGradients(mlp, named, b, share);
+    return { value: r.loss, grads: r.grads, fold: r.rows };
+  }
+  const r = tf.valueAndGrads((...w: tf.Tensor[]) => {
+    const o: Weights = {};
+    names.forEach((n, i) => (o[n] = w[i]));
+    return tf.mul(dsmLoss(net, o, b), share) as tf.Scalar;
+  })(ws);
+  return { value: r.value, grads: r.grads, fold: null };
+}
 
 /** The loss on this worker's rows, times its share of the batch, and its gradients. */
 function step(k: number): void {
@@ -49,15 +70,16 @@ function step(k: number): void {
     weight: tf.tensor1d(v.weight.subarray(lo, hi)),
   };
   const ws = net.specs.map((s, i) => tf.tensor(params.subarray(offsets[i], offsets[i] + sizeOf(s.shape)), shapes[i], 'float32'));
-  const { value, grads } = tf.valueAndGrads((...w: tf.Tensor[]) => {
-    const named: Weights = {};
-    names.forEach((n, i) => (named[n] = w[i]));
-    return tf.mul(dsmLoss(net, named, b), share) as tf.Scalar;
-  })(ws);
+  const { value, grads, fold } = gradients(ws, b);
   for (let i = 0; i < grads.length; i++) {
     // a view of the wasm heap: no copy through dataSync
     const g = onWasm ? wasmHeap().typedArrayFromHeap(grads[i]) : (grads[i].dataSync() as Float32Array);
-    slot.set(g, offsets[i]);
+    if (fold?.[i]) {
+      // a bias's gradient given as the rows x n matrix dZ: its column sums
+      const off = offsets[i], n = shapes[i][0];
+      slot.set(g.subarray(0, n), off);
+      for (let r = n; r < g.length; r += n) for (let j = 0; j < n; j++) slot[off + j] += g[r + j];
+    } else slot.set(g, offsets[i]);
   }
   losses[init.index] = value.dataSync()[0];
   tf.dispose([value, ...grads, ...ws, b.x, b.cNoise, b.target, b.weight]);

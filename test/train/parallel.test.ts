@@ -51,8 +51,9 @@ function randomBatch(rng: Rng, n: number, shape: number[], numClasses: number): 
   return obj.batch(x, labels, n, rng);
 }
 
-// the MLP is compared end to end against the one-thread run below; each worker pool costs a start-up
+// the MLP runs explicit back-propagation in the workers (mlpBackprop.ts), the U-Net autodiff
 const nets: [string, NetConfig, number[], number][] = [
+  ['class-conditional MLP', { kind: 'mlp', dim: 2, hidden: [32, 24], embDim: 16, numClasses: 3 }, [2], 24],
   ['class-conditional U-Net', { kind: 'unet', height: 8, width: 8, channels: 1, widths: [8, 16], embDim: 16, groups: 8, numClasses: 3 }, [8, 8, 1], 6],
 ];
 for (const [label, netCfg, shape, n] of nets) {
