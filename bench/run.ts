@@ -13,6 +13,8 @@ import type { BenchRow } from './row.ts';
 const here = dirname(fileURLToPath(import.meta.url));
 
 type Bench = { name: string; load: () => Promise<BenchRow[]> };
+/** the accuracy bench's detailed tables, kept in RESULTS.md between its markers (bench/accuracy.ts) */
+let accuracySection: string | undefined;
 const BENCHES: Bench[] = [
   { name: 'derive', load: async () => (await import('./derive.ts')).benchDerive() },
   { name: 'sample', load: async () => (await import('./sample.ts')).benchSample({ rounds: quick ? 1 : undefined, log: (s) => console.error(s) }).then((r) => r.rows) },
@@ -22,6 +24,7 @@ const BENCHES: Bench[] = [
   { name: 'kernels', load: async () => (await import('./kernels.ts')).benchKernels({ quick, log: (s) => console.error(s) }) },
   { name: 'quality2d', load: async () => (await import('./quality2d.ts')).benchQuality2d({ quick, log: (s) => console.error(s) }) },
   { name: 'readability', load: async () => (await import('./readability.ts')).benchReadability({ log: (s) => console.error(s) }) },
+  { name: 'accuracy', load: async () => { const m = await import('./accuracy.ts'); const r = await m.benchAccuracy({ quick, log: (s) => console.error(s) }); accuracySection = r.markdown; return r.rows; } },
   { name: 'torch-engine', load: async () => (await import('./torchEngine.ts')).benchTorchEngine({ quick, log: (s) => console.error(s) }) },
   // BENCHES: one line per bench module
 ];
@@ -60,5 +63,14 @@ const resultsFile = join(here, 'RESULTS.md');
 const previous = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8') : '';
 const notes = previous.includes(NOTES_MARKER) ? previous.slice(previous.indexOf(NOTES_MARKER)) : '';
 writeFileSync(resultsFile, `# Benchmark results\n\nMachine: ${machine}. Date: ${new Date().toISOString()}.\nCommand: \`npm run bench${only.length ? ` -- ${only.join(' ')}` : ''}${quick ? ' --quick' : ''}\`.\n\n${table}\n${notes ? `\n${notes}` : ''}`);
+{
+  // the accuracy bench's tables (bench/accuracy.ts markers): this run's, else the previous file's section is kept
+  const begin = previous.indexOf('<!-- accuracy: begin'), end = previous.indexOf('<!-- accuracy: end -->');
+  const { writeAccuracySection } = await import('./accuracy.ts');
+  if (accuracySection !== undefined) writeAccuracySection(`Command: \`npm run bench\` (or \`npx tsx bench/accuracy.ts\` alone).\n\n${accuracySection}`);
+  else if (begin >= 0 && end > begin && !readFileSync(resultsFile, 'utf8').includes('<!-- accuracy: begin')) {
+    writeFileSync(resultsFile, `${readFileSync(resultsFile, 'utf8').trimEnd()}\n\n${previous.slice(begin, end + '<!-- accuracy: end -->'.length)}\n`);
+  }
+}
 console.error(`bench: wrote bench/RESULTS.md`);
 process.exitCode = failed ? 1 : 0;
