@@ -1,104 +1,95 @@
 /**
- * Exact rational numbers p/q (bigint, q > 0, gcd(p, q) = 1) for the simplifier's literal
- * arithmetic: 0.1 + 0.2 is 3/10, not 0.30000000000000004. A float literal enters as the decimal
- * it prints as (its shortest round-trip representation), which is the number the user wrote.
+ * Exact rational arithmetic on the literals of expression trees (bigint numerator/denominator), so
+ * that derived closed forms carry only the declaration's numbers and exact results of rational
+ * arithmetic on them: 0.1 / 3 stays 1/30, never 0.03333333333333333.
  */
+import { div, neg, num, type MathNode } from './nodes.ts';
 
-/** An exact rational p/q in lowest terms with q > 0. */
-export interface Rat { readonly p: bigint; readonly q: bigint }
+/** n / d in lowest terms, d > 0. */
+export interface Rational { readonly n: bigint; readonly d: bigint }
 
-const abs = (a: bigint): bigint => (a < 0n ? -a : a);
-export function gcd(a: bigint, b: bigint): bigint {
-  a = abs(a); b = abs(b);
-  while (b) [a, b] = [b, a % b];
-  return a;
+const gcd = (a: bigint, b: bigint): bigint => { a = a < 0n ? -a : a; b = b < 0n ? -b : b; while (b) [a, b] = [b, a % b]; return a; };
+
+function make(n: bigint, d: bigint): Rational {
+  if (d === 0n) throw new RangeError('rational division by zero');
+  if (d < 0n) { n = -n; d = -d; }
+  const g = gcd(n, d) || 1n;
+  return { n: n / g, d: d / g };
 }
 
-/** p/q reduced; throws on q = 0 (callers never divide by an exact zero). */
-export function rat(p: bigint, q: bigint = 1n): Rat {
-  if (q === 0n) throw new Error('rational with zero denominator');
-  if (q < 0n) { p = -p; q = -q; }
-  const g = gcd(p, q);
-  return g > 1n ? { p: p / g, q: q / g } : { p, q };
-}
-
-export const ZERO = rat(0n), ONE = rat(1n), MINUS_ONE = rat(-1n), HALF = rat(1n, 2n);
-
-/** The decimal a finite double prints as, exactly (0.1 -> 1/10, 1e-300 -> 1/10^300). */
-export function ratOf(v: number): Rat {
-  if (!Number.isFinite(v)) throw new Error(`not a finite number: ${v}`);
-  if (Number.isInteger(v) && Math.abs(v) <= Number.MAX_SAFE_INTEGER) return rat(BigInt(v));
+/**
+ * The rational a float64 literal denotes: its shortest round-trip decimal (0.1 -> 1/10, 2e-5 ->
+ * 1/50000). Every finite double is such a decimal, so this is exact for what the user wrote.
+ */
+export function fromNumber(v: number): Rational {
+  if (!Number.isFinite(v)) throw new RangeError(`not a finite number: ${v}`);
+  if (Number.isInteger(v) && Math.abs(v) <= Number.MAX_SAFE_INTEGER) return { n: BigInt(v), d: 1n };
   const m = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]?\d+))?$/.exec(String(v));
-  if (!m) throw new Error(`unexpected number format ${v}`);
-  const [, sign, int, frac = '', e = '0'] = m;
-  let p = BigInt(int + frac), q = 10n ** BigInt(frac.length);
-  const ex = Number(e);
-  if (ex >= 0) p *= 10n ** BigInt(ex); else q *= 10n ** BigInt(-ex);
-  return rat(sign ? -p : p, q);
+  if (!m) throw new RangeError(`cannot read ${v} as a decimal`);
+  const [, sign, whole, frac = '', e = '0'] = m;
+  let n = BigInt(whole + frac), d = 10n ** BigInt(frac.length);
+  const exp = Number(e);
+  if (exp >= 0) n *= 10n ** BigInt(exp); else d *= 10n ** BigInt(-exp);
+  return make(sign ? -n : n, d);
 }
 
-export const radd = (a: Rat, b: Rat): Rat => rat(a.p * b.q + b.p * a.q, a.q * b.q);
-export const rsub = (a: Rat, b: Rat): Rat => rat(a.p * b.q - b.p * a.q, a.q * b.q);
-export const rmul = (a: Rat, b: Rat): Rat => rat(a.p * b.p, a.q * b.q);
-export const rdiv = (a: Rat, b: Rat): Rat => rat(a.p * b.q, a.q * b.p);
-export const rneg = (a: Rat): Rat => ({ p: -a.p, q: a.q });
-export const req = (a: Rat, b: Rat): boolean => a.p === b.p && a.q === b.q;
-export const rcmp = (a: Rat, b: Rat): number => { const d = a.p * b.q - b.p * a.q; return d < 0n ? -1 : d > 0n ? 1 : 0; };
-export const isInt = (a: Rat): boolean => a.q === 1n;
-export const isZero = (a: Rat): boolean => a.p === 0n;
-export const isOne = (a: Rat): boolean => a.p === 1n && a.q === 1n;
-export const rabs = (a: Rat): Rat => (a.p < 0n ? rneg(a) : a);
-/** The nearest double (also for numerators and denominators beyond the double range, 1.2e-310 = 12/10^311). */
-export function toNumber(a: Rat): number {
-  const fast = Number(a.p) / Number(a.q);
-  if (Number.isFinite(fast) && fast !== 0) return fast;
-  if (a.p === 0n) return 0;
-  // 20 significant digits of p/q, then the decimal exponent
-  const ap = abs(a.p);
-  const shift = a.q.toString().length - ap.toString().length + 20;
-  const m = shift >= 0 ? (ap * 10n ** BigInt(shift)) / a.q : ap / (a.q * 10n ** BigInt(-shift));
-  const v = Number(`${m}e${-shift}`);
-  return a.p < 0n ? -v : v;
+export const radd = (a: Rational, b: Rational): Rational => make(a.n * b.d + b.n * a.d, a.d * b.d);
+export const rsub = (a: Rational, b: Rational): Rational => make(a.n * b.d - b.n * a.d, a.d * b.d);
+export const rmul = (a: Rational, b: Rational): Rational => make(a.n * b.n, a.d * b.d);
+export const rdiv = (a: Rational, b: Rational): Rational => make(a.n * b.d, a.d * b.n);
+export const rneg = (a: Rational): Rational => ({ n: -a.n, d: a.d });
+/** a^k for an integer k. */
+export function rpow(a: Rational, k: number): Rational {
+  if (!Number.isInteger(k)) throw new RangeError('rational power needs an integer exponent');
+  const base = k >= 0 ? a : rdiv({ n: 1n, d: 1n }, a);
+  const e = BigInt(Math.abs(k));
+  return make(base.n ** e, base.d ** e);
+}
+export const toNumber = (a: Rational): number => Number(a.n) / Number(a.d);
+
+/** Is the denominator a product of 2s and 5s (a terminating decimal)? */
+function terminating(d: bigint): boolean {
+  while (d % 2n === 0n) d /= 2n;
+  while (d % 5n === 0n) d /= 5n;
+  return d === 1n;
 }
 
-/** a^k for an integer k (a = 0 with k < 0 is the caller's to avoid). */
-export function rpowInt(a: Rat, k: bigint): Rat {
-  if (k < 0n) return rpowInt(rat(a.q, a.p), -k);
-  return rat(a.p ** k, a.q ** k);
+/**
+ * The tree of a rational: a literal when it is a short terminating decimal (1/4 -> 0.25,
+ * 1/100 -> 0.01) or an integer, else n / d (1/30, -2/3). Never a rounded float.
+ */
+export function rationalNode(a: Rational): MathNode {
+  const v = toNumber(a);
+  const exact = fromNumber(v);
+  const short = exact.n === a.n && exact.d === a.d && (a.d === 1n || (terminating(a.d) && String(Math.abs(v)).replace(/^0\.0*|\.|e.*$/g, '').length <= 8));
+  if (short) return num(v);
+  if (a.n < 0n) return neg(rationalNode(rneg(a)));
+  if (a.n > BigInt(Number.MAX_SAFE_INTEGER) || a.d > BigInt(Number.MAX_SAFE_INTEGER)) return num(v); // not representable exactly anyway
+  return div(num(Number(a.n)), num(Number(a.d)));
 }
 
-/** Exact k-th root of a non-negative bigint, or undefined. */
-function iroot(n: bigint, k: bigint): bigint | undefined {
-  if (n < 0n) return undefined;
-  if (n < 2n) return n;
-  let x = BigInt(Math.round(Number(n) ** (1 / Number(k))));
-  for (let i = 0; i < 4 && x > 0n; i++) {
-    const xk = x ** k;
-    if (xk === n) return x;
-    x += xk < n ? 1n : -1n;
-  }
-  return x > 0n && x ** k === n ? x : undefined;
-}
-
-/** a^e exactly when the result is rational (4^(1/2) = 2, (8/27)^(2/3) = 4/9), else undefined. */
-export function rpow(a: Rat, e: Rat): Rat | undefined {
-  if (isInt(e)) {
-    if (isZero(a) && e.p < 0n) return undefined;
-    if (abs(e.p) > 4096n) return undefined; // keep the numbers bounded
-    return rpowInt(a, e.p);
-  }
-  if (a.p < 0n || e.q > 64n) return undefined;
-  const rp = iroot(a.p, e.q), rq = iroot(a.q, e.q);
-  if (rp === undefined || rq === undefined) return undefined;
-  if (rp === 0n && e.p < 0n) return undefined;
-  return rpowInt(rat(rp, rq), e.p);
-}
-
-/** gcd of two rationals: the largest r with a/r and b/r both integers. */
-export function rgcd(a: Rat, b: Rat): Rat {
-  return rat(gcd(a.p, b.p), (a.q / gcd(a.q, b.q)) * b.q);
-}
-
-export function ratString(a: Rat): string {
-  return a.q === 1n ? String(a.p) : `${a.p}/${a.q}`;
+/** The exact value of a tree of literals under + - * / and integer powers, or undefined. */
+export function exactValue(n: MathNode): Rational | undefined {
+  const x = n as unknown as { type: string; value?: unknown; fn?: string; args?: MathNode[]; content?: MathNode };
+  try {
+    switch (x.type) {
+      case 'ConstantNode': return typeof x.value === 'number' ? fromNumber(x.value) : undefined;
+      case 'ParenthesisNode': return exactValue(x.content as MathNode);
+      case 'OperatorNode': {
+        const args = (x.args ?? []).map(exactValue);
+        if (args.some((a) => a === undefined)) return undefined;
+        const [a, b] = args as Rational[];
+        switch (x.fn) {
+          case 'unaryMinus': return rneg(a);
+          case 'unaryPlus': return a;
+          case 'add': return radd(a, b);
+          case 'subtract': return rsub(a, b);
+          case 'multiply': return rmul(a, b);
+          case 'divide': return b.n === 0n ? undefined : rdiv(a, b);
+          case 'pow': return b.d === 1n && b.n >= -64n && b.n <= 64n && !(a.n === 0n && b.n < 0n) ? rpow(a, Number(b.n)) : undefined;
+        }
+      }
+    }
+  } catch { return undefined; }
+  return undefined;
 }

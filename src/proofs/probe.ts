@@ -4,7 +4,7 @@
  * linear piece for discrete tables), error measures, and comparisons of trees and functions.
  */
 import { compile1 } from '../expr/compile.ts';
-import { sub, type MathNode } from '../expr/nodes.ts';
+import { sub, type Env, type MathNode } from '../expr/nodes.ts';
 import { provedZero } from '../expr/zero.ts';
 import { createRng, type Rng } from '../rng.ts';
 import type { Scheme } from '../scheme/types.ts';
@@ -111,12 +111,12 @@ export function compareFns(a: (t: number) => number, b: (t: number) => number, t
 
 /**
  * Compare two closed forms in t: the max error of their compiled float64 values at the probe
- * times, and whether their difference is proved exactly 0 (for all t and parameters). The probe
- * runs in both cases: an exact verdict contradicted by the values (a wrong rewrite rule) is not
- * reported as an identity.
+ * times (the parameters bound to `env`), and whether their difference is proved exactly 0 for all
+ * t and all parameters. The probe runs in both cases: an exact verdict contradicted by the values
+ * (a wrong rewrite rule) is not reported as an identity.
  */
-export function compareTrees(a: MathNode, b: MathNode, ts: readonly number[], measure = mixedError): Comparison {
-  const c = compareFns(compile1(a), compile1(b), ts, measure);
+export function compareTrees(a: MathNode, b: MathNode, ts: readonly number[], measure = mixedError, env: Env = {}): Comparison {
+  const c = compareFns(compile1(a, env), compile1(b, env), ts, measure);
   const exact = provedZero(sub(a, b)) === true && c.error <= 1e-6;
   return { ...c, identical: exact };
 }
