@@ -38,8 +38,9 @@ function ratTree(r: Rat): MathNode {
   // a decimal where the user wrote one (the denominator divides a power of 10 and the decimal is
   // exact); small denominators stay fractions (1/2, b0/4)
   if (r.q > 12n && tenPower(r.q) && !/e/.test(s) && req(ratOf(dec), r)) return tNum(dec);
-  // an unwieldy fraction (from a float literal such as a substituted pi) prints as its value
-  if (r.q > 1000000n || r.p > 1000000000000n || r.p < -1000000000000n) return tNum(dec);
+  // a fraction beyond the doubles' exact integers (from a long float literal) prints as its value
+  const SAFE = 9007199254740992n;
+  if (r.q > SAFE || r.p > SAFE || r.p < -SAFE) return tNum(dec);
   return tDiv(tNum(Number(r.p)), tNum(Number(r.q)));
 }
 function tenPower(q: bigint): boolean {

@@ -282,6 +282,9 @@ function constantRatio(numer: MathNode, den: MathNode, domain: [number, number],
 
 /** numer / den with common multiplicative factors cancelled; polynomial remainders by their leading coefficients. */
 function symbolicRatio(numer: MathNode, den: MathNode): MathNode | null {
+  // the canonical simplifier cancels common factors of quotients (over a common denominator)
+  const direct = simplify(div(numer, den));
+  if (!depends(direct)) return direct;
   const fs = (n: MathNode): { top: MathNode[]; bottom: MathNode[] } => {
     const v = view(n);
     if (v.kind === 'bin' && v.op === 'multiply') { const a = fs(v.a), b = fs(v.b); return { top: [...a.top, ...b.top], bottom: [...a.bottom, ...b.bottom] }; }

@@ -61,7 +61,8 @@ export function displayForms(e: E): E[] {
   const factored = mapSums(e, factorSum);
   const collected = mapSums(e, (s) => factorSum(collectIn(s, 't')));
   const expanded = expand(e);
-  return [e, factored, collected, expanded, mapSums(expanded, factorSum)];
+  const combined = mapSums(e, (s) => factorSum(together(s)));
+  return [e, factored, collected, expanded, mapSums(expanded, factorSum), combined];
 }
 
 /** The form with the fewest operations (the first on ties), and whether that is the first form. */
@@ -94,6 +95,23 @@ function factorSum(s: E): E {
   const { k, common, rest } = C.content(s);
   if (C.isNum(rest) || (common.length === 0 && k.p === 1n && k.q === 1n) || !C.nice(k)) return s;
   return C.mul(C.num(k), ...common, rest);
+}
+
+/** A sum of quotients over one common denominator: a/d1 + b/d2 = (a d2 + b d1)/(d1 d2), numerator expanded. */
+function together(s: E): E {
+  if (s.k !== 'add') return s;
+  const dens = new Map<string, { base: E; k: E }>();
+  for (const term of s.args) {
+    for (const f of term.k === 'mul' ? term.args : [term]) {
+      if (f.k !== 'pow' || f.exp.k !== 'num' || f.exp.v.p >= 0n) continue;
+      const k = C.neg(f.exp), d = dens.get(f.base.key);
+      if (!d || (d.k.k === 'num' && k.k === 'num' && d.k.v.p * k.v.q < k.v.p * d.k.v.q)) dens.set(f.base.key, { base: f.base, k });
+    }
+  }
+  if (dens.size === 0) return s;
+  const D = C.mul(...[...dens.values()].map(({ base, k }) => C.pow(base, k)));
+  const N = C.add(...s.args.map((term) => expand(C.mul(term, D))));
+  return C.mul(factorSum(N), C.pow(D, C.EM1));
 }
 
 /** A sum grouped by the powers of `x` in its terms: sum_j x^j (sum of the coefficients). */
