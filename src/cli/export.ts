@@ -18,7 +18,7 @@ import { loadScheme } from '../scheme/load.ts';
 import { SAMPLER_NAMES } from '../sample/registry.ts';
 import { SPACINGS, defaultSpacing, type Spacing } from '../scheme/spacing.ts';
 import { torchSamplerModule } from '../engines/torch/torchSampler.ts';
-import { samplerSettings, stepsAndTimes } from './samplerFlags.ts';
+import { gridSteps, samplerSettings } from './samplerFlags.ts';
 
 const TARGETS = ['torch-sampler', 'torch'] as const;
 
@@ -44,7 +44,7 @@ export async function run(argv: string[]): Promise<number> {
   allowOnly(a, ['target', 'scheme', 'sampler', 'steps', 'steps-file', 'spacing', 'rho', 'lambda', 'eta', 'churn', 'out', 'order', 'variant', 'lower-order-final', 'form']);
   const scheme = loadScheme(req(a, 'scheme'));
   const sampler = req(a, 'sampler');
-  const { steps, times } = stepsAndTimes(a, scheme);
+  const { steps, times } = gridSteps(a, scheme);
   const spacingArg = str(a, 'spacing');
   if (spacingArg !== undefined && !(SPACINGS as readonly string[]).includes(spacingArg)) throw new UserError('--spacing', `unknown spacing; known: ${SPACINGS.join(', ')}`, { value: spacingArg });
   const spacing = (spacingArg as Spacing | undefined) ?? defaultSpacing(scheme, false);

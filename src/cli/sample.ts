@@ -16,7 +16,7 @@
 import { allowOnly, bool, num, parseArgs, req, str } from './args.ts';
 import { prepareOutput, writeOutput } from './output.ts';
 import { progressBar } from './progress.ts';
-import { samplerSettings, stepsAndTimes } from './samplerFlags.ts';
+import { gridSteps, samplerSettings } from './samplerFlags.ts';
 import { UserError } from '../errors.ts';
 import { readGmmFile } from '../data/gmmFile.ts';
 import { GaussianMixtureModel, DATA_LEVEL } from '../score/gmm.ts';
@@ -64,7 +64,8 @@ samplers: auto (default: the sampler, settings and grid measured most accurate f
   const scheme = loadScheme(schemeSpec);
   const samplerName = str(a, 'sampler') ?? DEFAULT_SAMPLER;
   if (samplerName !== 'auto' && !isSamplerName(samplerName)) throw new UserError('--sampler', `unknown sampler; known: auto, ${SAMPLER_NAMES.join(', ')}`, { value: samplerName });
-  const { steps, times, stepsFile } = stepsAndTimes(a, scheme);
+  const { steps, times } = gridSteps(a, scheme);
+  const stepsFile = str(a, 'steps-file');
   const spacing = str(a, 'spacing');
   if (spacing !== undefined && spacing !== 'auto' && !(SPACINGS as readonly string[]).includes(spacing)) throw new UserError('--spacing', `unknown spacing; known: auto, ${SPACINGS.join(', ')}`, { value: spacing });
   const out = req(a, 'out');
@@ -138,7 +139,7 @@ samplers: auto (default: the sampler, settings and grid measured most accurate f
     console.log(JSON.stringify({ nfe: result.nfe, seconds: result.seconds, backend, sampler: result.sampler, spacing: result.spacing, ...result.picked }));
   } else {
     const note = backendFlag && !device && !run ? ` (--backend ${backendFlag}: the exact score runs as float64 host loops)` : '';
-    console.log(`${result.n} samples of dimension ${result.dim} from ${scheme.name} with ${result.sampler}${picked(result.picked)}${samplerName === 'auto' ? ' (auto)' : ''} (${steps} steps, ${stepsFile ?? result.spacing} grid): nfe ${result.nfe}, ${result.seconds.toFixed(3)} s, backend ${backend}${note} -> ${out}${plot ? `, plot ${plot}` : ''}`);
+    console.log(`${result.n} samples of dimension ${result.dim} from ${scheme.name} with ${result.sampler}${picked(result.picked)}${samplerName === 'auto' ? ' (auto)' : ''} (${steps} steps, ${str(a, 'steps-file') ?? result.spacing} grid): nfe ${result.nfe}, ${result.seconds.toFixed(3)} s, backend ${backend}${note} -> ${out}${plot ? `, plot ${plot}` : ''}`);
   }
   return 0;
 }

@@ -41,6 +41,10 @@ export function pythonModule(s: Scheme, gridPoints = 4097): string {
     `NAME = ${JSON.stringify(s.name)}`,
     `T0 = ${float64(s.t0)}`,
     `T = ${float64(s.T)}`,
+    '# parameters (float64 tensors; closed forms below use them by name) and the constants pi, e',
+    ...Object.entries(s.params).map(([k, v]) => `${k} = torch.tensor(${float64(v)}, dtype=torch.float64)`),
+    'pi = torch.tensor(math.pi, dtype=torch.float64)',
+    'e = torch.tensor(math.e, dtype=torch.float64)',
     '',
     'def _interp(x, xp, fp):',
     '    """piecewise-linear interpolation with linear extrapolation (xp increasing)."""',
@@ -78,7 +82,7 @@ export function pythonModule(s: Scheme, gridPoints = 4097): string {
     let tabulated = false;
     for (const k of VIEWS) {
       const q = s.quantities[k];
-      if (q.expr) lines.push(`def ${k}(t):`, `    t = torch.as_tensor(t, dtype=torch.float64)`, `    return ${toTorch(q.expr)} + 0 * t`);
+      if (q.expr) lines.push(`def ${k}(t):`, `    t = torch.as_tensor(t, dtype=torch.float64)`, `    return ${toTorch(q.evalExpr ?? q.expr)} + 0 * t`);
       else {
         if (!tabulated) { lines.push(`_GRID = torch.linspace(T0, T, ${gridPoints}, dtype=torch.float64)`); tabulated = true; }
         lines.push(`_${k.toUpperCase()} = torch.tensor([${grid.map((t) => float64(q.fn(t))).join(', ')}], dtype=torch.float64)`, `def ${k}(t): return _interp(t, _GRID, _${k.toUpperCase()})  # numeric view: tabulated`);
