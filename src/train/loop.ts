@@ -18,7 +18,7 @@ import { initWeights, type Weights } from '../score/layers.ts';
 import { createNet } from '../score/net.ts';
 import { adamInit, adamStep, globalNorm, type AdamState } from './adam.ts';
 import { checkpointIn, loadWeights, readCheckpoint, saveCheckpoint, storeWeights, writeFileAtomic } from './checkpoint.ts';
-import { RESUMABLE_CHANGES, RUN_FILES, type TrainConfig } from './config.ts';
+import { RUN_FILES, checkResumable, type TrainConfig } from './config.ts';
 import { DsmObjective, disposeBatch, dsmLoss, uploadBatch } from './dsm.ts';
 import { cloneWeights, emaUpdate } from './ema.ts';
 import { progressBar } from './progress.ts';
@@ -91,15 +91,6 @@ export interface TrainResult {
 
 interface State { step: number; w: Weights; adam: AdamState; ema: Weights; rng: Rng; lossLog: [number, number][] }
 
-function checkCompatible(saved: TrainConfig, now: TrainConfig, file: string): void {
-  for (const k of Object.keys(now) as (keyof TrainConfig)[]) {
-    if (RESUMABLE_CHANGES.includes(k)) continue;
-    if (JSON.stringify(saved[k]) !== JSON.stringify(now[k])) {
-      throw new UserError('--resume', `the run in ${file} was trained with a different "${k}" (${JSON.stringify(saved[k])}); resume with the same settings`, { value: JSON.stringify(now[k]) });
-    }
-  }
-}
-
 function freshState(cfg: TrainConfig, specs: ReturnType<typeof createNet>['specs']): State {
   const rng = new Rng(cfg.seed);
   const w = initWeights(specs, rng);
@@ -109,7 +100,7 @@ function freshState(cfg: TrainConfig, specs: ReturnType<typeof createNet>['specs
 function restoreState(file: string, cfg: TrainConfig): State {
   const { meta, groups } = readCheckpoint(file);
   if (meta.engine !== undefined && meta.engine !== 'sdekit') throw new UserError('--resume', `the run in ${file} was trained with --engine ${String(meta.engine)}; resume it with the same engine`, { value: file });
-  checkCompatible(meta.config as TrainConfig, cfg, file);
+  checkResumable(meta.config as TrainConfig, cfg, file);
   return {
     step: meta.step,
     w: loadWeights(groups.weights),
