@@ -4,7 +4,7 @@
  * Closed forms are printed as torch expressions; numeric views are tabulated on a fine grid and
  * interpolated (discrete schemes: their exact piecewise-linear log-alpha knots).
  */
-import type { MathNode } from '../expr/nodes.ts';
+import { bindValues, type MathNode } from '../expr/nodes.ts';
 import type { Scheme } from '../scheme/types.ts';
 import { float64, printInfix, type InfixTarget } from './infix.ts';
 
@@ -78,13 +78,13 @@ export function pythonModule(s: Scheme, gridPoints = 4097): string {
     let tabulated = false;
     for (const k of VIEWS) {
       const q = s.quantities[k];
-      if (q.expr) lines.push(`def ${k}(t):`, `    t = torch.as_tensor(t, dtype=torch.float64)`, `    return ${toTorch(q.expr)} + 0 * t`);
+      if (q.expr) lines.push(`def ${k}(t):`, `    t = torch.as_tensor(t, dtype=torch.float64)`, `    return ${toTorch(bindValues(q.evalExpr ?? q.expr, s.params))} + 0 * t`);
       else {
         if (!tabulated) { lines.push(`_GRID = torch.linspace(T0, T, ${gridPoints}, dtype=torch.float64)`); tabulated = true; }
         lines.push(`_${k.toUpperCase()} = torch.tensor([${grid.map((t) => float64(q.fn(t))).join(', ')}], dtype=torch.float64)`, `def ${k}(t): return _interp(t, _GRID, _${k.toUpperCase()})  # numeric view: tabulated`);
       }
     }
-    if (s.inverse.expr) lines.push('def t_of_logSnr(l):', '    t = torch.as_tensor(l, dtype=torch.float64)  # the inverse is printed in the variable t', `    return ${toTorch(s.inverse.expr)} + 0 * t`);
+    if (s.inverse.expr) lines.push('def t_of_logSnr(l):', '    t = torch.as_tensor(l, dtype=torch.float64)  # the inverse is printed in the variable t', `    return ${toTorch(bindValues(s.inverse.expr, s.params))} + 0 * t`);
     else {
       if (!tabulated) lines.push(`_GRID = torch.linspace(T0, T, ${gridPoints}, dtype=torch.float64)`);
       lines.push(`_LOGSNR_GRID = torch.tensor([${grid.map((t) => float64(s.logSnr(t))).join(', ')}], dtype=torch.float64)`, 'def t_of_logSnr(l): return _interp(-torch.as_tensor(l, dtype=torch.float64), -_LOGSNR_GRID, _GRID)  # numeric inverse: tabulated');

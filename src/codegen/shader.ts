@@ -3,7 +3,7 @@
  * helpers for the functions the shading languages lack (log1p, expm1, sigmoid, softplus, erf),
  * and, for numeric views, a tabulated array with linear interpolation.
  */
-import type { MathNode } from '../expr/nodes.ts';
+import { bindValues, type MathNode } from '../expr/nodes.ts';
 import type { Scheme } from '../scheme/types.ts';
 import { printInfix, type InfixTarget } from './infix.ts';
 
@@ -104,7 +104,7 @@ export function shaderModule(s: Scheme, lang: ShaderLanguage, opts: { tablePoint
   if (s.discrete) { out.push(discreteViews(s, lang, opts.discreteTable)); return out.join('\n') + '\n'; }
   for (const k of VIEWS) {
     const q = s.quantities[k];
-    if (q.expr) { out.push(decl(lang, k, `return ${toShader(q.expr, lang)};`)); continue; }
+    if (q.expr) { out.push(decl(lang, k, `return ${toShader(bindValues(q.evalExpr ?? q.expr, s.params), lang)};`)); continue; }
     const vals: string[] = [];
     for (let i = 0; i < tablePoints; i++) vals.push(f32(q.fn(s.t0 + ((s.T - s.t0) * i) / (tablePoints - 1))));
     const tbl = `${k.toUpperCase()}_TABLE`;

@@ -1,8 +1,10 @@
 /**
- * Polynomials in t with float64 coefficients (c[k] multiplies t^k): recognition from trees,
- * arithmetic, calculus, and conversion back to a tree.
+ * Polynomials in t (c[k] multiplies t^k): recognition from trees, arithmetic, calculus, and
+ * conversion back to a tree; with float64 coefficients (Poly) or with symbolic coefficients that
+ * are trees free of t (SPoly: parameters, pi, exact rationals).
  */
-import { add, mul, neg, num, pow, sub, T, view, type MathNode } from './nodes.ts';
+import { add, constOf, depends, div, mul, neg, num, pow, sub, sym, T, view, type MathNode } from './nodes.ts';
+import { exactValue, radd, rationalNode, rdiv, rmul, rneg } from './rational.ts';
 
 export type Poly = number[];
 const MAX_DEGREE = 12;
@@ -84,3 +86,146 @@ export function polyTree(p: Poly): MathNode {
   return acc ?? num(0);
 }
 function tPow(k: number): MathNode { return k === 1 ? T() : pow(T(), num(k)); }
+
+// ---- polynomials in t with symbolic coefficients (trees free of t: parameters, pi, exact rationals) ----
+
+/** c[k] multiplies t^k; each c[k] is a tree free of t. */
+export type SPoly = MathNode[];
+
+const isZ = (c: MathNode): boolean => constOf(c) === 0;
+const isOne = (c: MathNode): boolean => constOf(c) === 1;
+
+/** Literal arithmetic is exact (rational.ts); otherwise a tree with the neutral elements dropped. */
+export function cadd(a: MathNode, b: MathNode): MathNode {
+  const ea = exactValue(a), eb = exactValue(b);
+  if (ea && eb) return rationalNode(radd(ea, eb));
+  if (isZ(a)) return b;
+  if (isZ(b)) return a;
+  const bv = view(b);
+  if (bv.kind === 'neg') return sub(a, bv.arg);
+  if (eb && eb.n < 0n) return sub(a, rationalNode(rneg(eb)));
+  return add(a, b);
+}
+export function cneg(a: MathNode): MathNode {
+  const ea = exactValue(a);
+  if (ea) return rationalNode(rneg(ea));
+  const v = view(a);
+  if (v.kind === 'neg') return v.arg;
+  if (v.kind === 'bin' && v.op === 'subtract') return sub(v.b, v.a);
+  return neg(a);
+}
+export const csub = (a: MathNode, b: MathNode): MathNode => cadd(a, cneg(b));
+export function cmul(a: MathNode, b: MathNode): MathNode {
+  const ea = exactValue(a), eb = exactValue(b);
+  if (ea && eb) return rationalNode(rmul(ea, eb));
+  if (isZ(a) || isZ(b)) return num(0);
+  if (isOne(a)) return b;
+  if (isOne(b)) return a;
+  if (ea && ea.n === -1n && ea.d === 1n) return cneg(b);
+  if (eb && eb.n === -1n && eb.d === 1n) return cneg(a);
+  if (eb && !ea) return cmul(b, a); // constants first
+  const av = view(a), bv = view(b);
+  if (av.kind === 'neg') return cneg(cmul(av.arg, b));
+  if (bv.kind === 'neg') return cneg(cmul(a, bv.arg));
+  // (k / d) x = k x / d for exact k, d
+  if (ea && ea.d !== 1n) return cdiv(cmul(rationalNode({ n: ea.n, d: 1n }), b), num(Number(ea.d)));
+  return mul(a, b);
+}
+export function cdiv(a: MathNode, b: MathNode): MathNode {
+  const ea = exactValue(a), eb = exactValue(b);
+  if (eb && eb.n === 0n) throw new RangeError('division by zero');
+  if (ea && eb) return rationalNode(rdiv(ea, eb));
+  if (isZ(a)) return num(0);
+  if (isOne(b)) return a;
+  if (eb && eb.n === -1n && eb.d === 1n) return cneg(a);
+  const av = view(a), bv = view(b);
+  if (av.kind === 'neg') return cneg(cdiv(av.arg, b));
+  if (bv.kind === 'neg') return cneg(cdiv(a, bv.arg));
+  // (k x) / d with exact k, d: fold k / d
+  if (eb && av.kind === 'bin' && av.op === 'multiply') { const k = exactValue(av.a); if (k) return cmul(rationalNode(rdiv(k, eb)), av.b); }
+  if (eb && av.kind === 'bin' && av.op === 'divide') { const d2 = exactValue(av.b); if (d2) return cdiv(av.a, rationalNode(rmul(d2, eb))); }
+  return div(a, b);
+}
+
+/** Coefficients if `n` is a polynomial in t (degree <= 12) whose coefficients are trees free of t, else null. */
+export function spolyOf(n: MathNode, x = 't'): SPoly | null {
+  if (!depends(n, x)) return [n];
+  const v = view(n);
+  switch (v.kind) {
+    case 'symbol': return [num(0), num(1)];
+    case 'neg': { const p = spolyOf(v.arg, x); return p && p.map(cneg); }
+    case 'bin': {
+      if (v.op === 'pow') {
+        const k = constOf(v.b);
+        if (k === undefined || !Number.isInteger(k) || k < 0) return null;
+        const a = spolyOf(v.a, x);
+        if (!a || k * (a.length - 1) > MAX_DEGREE) return null;
+        let r: SPoly = [num(1)];
+        for (let i = 0; i < k; i++) r = spolyMul(r, a);
+        return r;
+      }
+      if (v.op === 'divide') {
+        if (depends(v.b, x)) return null;
+        const a = spolyOf(v.a, x);
+        return a && a.map((c) => cdiv(c, v.b));
+      }
+      const a = spolyOf(v.a, x), b = spolyOf(v.b, x);
+      if (!a || !b) return null;
+      if (v.op === 'add') return spolyAdd(a, b);
+      if (v.op === 'subtract') return spolyAdd(a, b.map(cneg));
+      return a.length + b.length - 2 > MAX_DEGREE ? null : spolyMul(a, b);
+    }
+    default: return null;
+  }
+}
+
+export function strim(p: SPoly): SPoly {
+  const r = p.slice();
+  while (r.length > 1 && isZ(r[r.length - 1])) r.pop();
+  return r;
+}
+export function spolyAdd(a: SPoly, b: SPoly): SPoly {
+  const r: SPoly = [];
+  for (let i = 0; i < Math.max(a.length, b.length); i++) r.push(cadd(a[i] ?? num(0), b[i] ?? num(0)));
+  return strim(r);
+}
+export function spolyMul(a: SPoly, b: SPoly): SPoly {
+  const r: SPoly = new Array(a.length + b.length - 1).fill(null).map(() => num(0));
+  for (let i = 0; i < a.length; i++) for (let j = 0; j < b.length; j++) r[i + j] = cadd(r[i + j], cmul(a[i], b[j]));
+  return strim(r);
+}
+export const spolyScale = (p: SPoly, c: MathNode): SPoly => strim(p.map((x) => cmul(c, x)));
+export function spolyDeriv(p: SPoly): SPoly {
+  return p.length <= 1 ? [num(0)] : strim(p.slice(1).map((c, i) => cmul(num(i + 1), c)));
+}
+/** Antiderivative vanishing at t = 0 (exact division of literals). */
+export function spolyInteg(p: SPoly): SPoly {
+  return strim([num(0), ...p.map((c, i) => cdiv(c, num(i + 1)))]);
+}
+/** Degree, counting a symbolic leading coefficient as nonzero. */
+export const sdegree = (p: SPoly): number => strim(p).length - 1;
+export const sIsZero = (p: SPoly): boolean => strim(p).every(isZ);
+
+/** Tree of sum_k c_k t^k, lowest power first (as a paper writes b0 t + (b1 - b0) t^2 / 2). */
+export function spolyTree(p: SPoly, x = 't'): MathNode {
+  const q = strim(p);
+  let acc: MathNode | null = null;
+  for (let k = 0; k < q.length; k++) {
+    const c = q[k];
+    if (isZ(c)) continue;
+    const tk = k === 0 ? null : k === 1 ? sym(x) : pow(sym(x), num(k));
+    const negative = (() => { const e = exactValue(c); return e ? e.n < 0n : view(c).kind === 'neg'; })();
+    const mag = negative ? cneg(c) : c;
+    const mono = tk === null ? mag : monomial(mag, tk);
+    if (acc === null) acc = negative ? neg(mono) : mono;
+    else acc = negative ? sub(acc, mono) : add(acc, mono);
+  }
+  return acc ?? num(0);
+}
+/** c t^k with a rational c written as (n t^k) / d. */
+function monomial(c: MathNode, tk: MathNode): MathNode {
+  if (isOne(c)) return tk;
+  const v = view(c);
+  if (v.kind === 'bin' && v.op === 'divide' && constOf(v.b) !== undefined) return div(monomial(v.a, tk), v.b);
+  return mul(c, tk);
+}

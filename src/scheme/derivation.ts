@@ -19,7 +19,8 @@ export interface DerivationJson {
   t0: number;
   T: number;
   quantities: Record<string, { expr: string | null; method: Method }>;
-  reverse: { drift: string; diffusion: string; method: Method };
+  /** `variables`: the names used for the state, the score and lambda (x, s, lambda unless a parameter has that name) */
+  reverse: { drift: string; diffusion: string; method: Method; variables: { x: string; s: string; lambda: string } };
   pfOde: { drift: string; method: Method };
   inverse: { expr: string | null; variable: 'lambda'; method: Method };
   weightings: Record<string, { expr: string | null; method: Method }>;
@@ -38,7 +39,7 @@ export function derivation(s: Scheme): DerivationJson {
       const q = s.quantities[k];
       return [k, { expr: q.expr ? toMathjs(q.expr) : null, method: q.method }];
     })),
-    reverse: { drift: fam.drift ? toMathjs(fam.drift) : FAMILY_TEMPLATES.drift, diffusion: fam.diffusion ? toMathjs(fam.diffusion) : FAMILY_TEMPLATES.diffusion, method: method(fam.drift) },
+    reverse: { drift: fam.drift ? toMathjs(fam.drift) : FAMILY_TEMPLATES.drift, diffusion: fam.diffusion ? toMathjs(fam.diffusion) : FAMILY_TEMPLATES.diffusion, method: method(fam.drift), variables: fam.vars },
     pfOde: { drift: fam.pfOde ? toMathjs(fam.pfOde) : FAMILY_TEMPLATES.pfOde, method: method(fam.pfOde) },
     inverse: { expr: s.inverse.expr ? lambdaOf(toMathjs(s.inverse.expr)) : null, variable: 'lambda', method: s.inverse.method },
     weightings: Object.fromEntries(WEIGHTINGS.map((w) => { const e = weightingExpr(s, w); return [w, { expr: e ? toMathjs(e) : null, method: method(e) }]; })),
@@ -56,11 +57,13 @@ export function derivationLatex(s: Scheme): Record<string, string> {
   const out: Record<string, string> = {};
   for (const k of DERIVED) {
     const q = s.quantities[k];
-    out[k] = `${TEX_NAMES[k]} = ${q.expr ? toLatex(q.expr, TEX_VARS) : '\\text{(numeric: quadrature / table)}'}`;
+    out[k] = `${TEX_NAMES[k]} = ${q.expr ? toLatex(q.expr, { t: 't' }) : '\\text{(numeric: quadrature / table)}'}`;
   }
   const fam = familyExprs(s);
-  out.reverse = `\\mathrm{d}x = \\left[${fam.drift ? toLatex(fam.drift, TEX_VARS) : 'f(t)\\,x - \\tfrac{1+\\lambda^2}{2} g^2(t)\\, s_\\theta(x,t)'}\\right]\\mathrm{d}t + ${fam.diffusion ? toLatex(fam.diffusion, TEX_VARS) : '\\lambda\\, g(t)'}\\,\\mathrm{d}\\bar W`;
-  out.pfOde = `\\frac{\\mathrm{d}x}{\\mathrm{d}t} = ${fam.pfOde ? toLatex(fam.pfOde, TEX_VARS) : 'f(t)\\,x - \\tfrac12 g^2(t)\\, s_\\theta(x,t)'}`;
+  // the family's state, score and lambda variables (renamed where a parameter has their name)
+  const famTex = { t: 't', [fam.vars.x]: TEX_VARS.x, [fam.vars.s]: TEX_VARS.s, [fam.vars.lambda]: TEX_VARS.lambda };
+  out.reverse = `\\mathrm{d}x = \\left[${fam.drift ? toLatex(fam.drift, famTex) : 'f(t)\\,x - \\tfrac{1+\\lambda^2}{2} g^2(t)\\, s_\\theta(x,t)'}\\right]\\mathrm{d}t + ${fam.diffusion ? toLatex(fam.diffusion, famTex) : '\\lambda\\, g(t)'}\\,\\mathrm{d}\\bar W`;
+  out.pfOde = `\\frac{\\mathrm{d}x}{\\mathrm{d}t} = ${fam.pfOde ? toLatex(fam.pfOde, famTex) : 'f(t)\\,x - \\tfrac12 g^2(t)\\, s_\\theta(x,t)'}`;
   if (s.inverse.expr) out.inverse = `t(\\lambda) = ${toLatex(s.inverse.expr, { t: '\\lambda' })}`;
   return out;
 }
