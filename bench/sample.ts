@@ -26,7 +26,7 @@ import { GaussianMixtureModel } from '../src/score/gmm.ts';
 import { ParallelGaussianMixtureModel } from '../src/score/gmmParallel.ts';
 import type { GmmSpec } from '../src/score/gmm.ts';
 import { loadScheme } from '../src/scheme/load.ts';
-import { createRng } from '../src/sample/rng.ts';
+import { createRng } from '../src/rng.ts';
 import { sample } from '../src/sample/sample.ts';
 import type { BenchRow } from './row.ts';
 

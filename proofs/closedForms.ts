@@ -1,13 +1,13 @@
 /**
  * Theorem (the closed forms are the functions, DESIGN.md "derive"): every derived quantity that
  * has a closed form evaluates to the same values as the float64 function the engines use, both
- * through our compiler (src/codegen/js.ts) and through an independent evaluator: the expression is
+ * through our compiler (src/expr/compile.ts) and through an independent evaluator: the expression is
  * printed as `derive --json` prints it (src/codegen/mathjs.ts) and evaluated by stock mathjs.
  * The closed-form inverse t(logSnr) is checked the same way on logSnr values.
  * Not applicable when no quantity has a closed form (discrete tables).
  */
 import { compile as mathjsCompile } from 'mathjs';
-import { compile1 } from '../src/codegen/js.ts';
+import { compile1 } from '../src/expr/compile.ts';
 import { toMathjs } from '../src/codegen/mathjs.ts';
 import { compareFns, probeTimes, relativeError, worst, type Comparison } from '../src/proofs/probe.ts';
 import type { Proof } from '../src/proofs/types.ts';

@@ -49,7 +49,7 @@ export { BUILTINS, BUILTIN_NAMES } from './scheme/builtins.ts';
 export type { Scheme, SchemeForm, Quantity, QuantityName, Method, DiscreteInfo } from './scheme/types.ts';
 export { QUANTITY_NAMES } from './scheme/types.ts';
 export { validateScheme, type ValidationReport } from './scheme/validate.ts';
-export { derivation, derivationLatex, DERIVED, type DerivationJson } from './scheme/derivation.ts';
+export { derivation, derivationLatex, DERIVED, type DerivationJson } from './codegen/derivation.ts';
 export { betaTable } from './scheme/discrete.ts';
 
 // the symbolic layer (expression trees are mathjs MathNodes restricted to a whitelist)
@@ -72,7 +72,7 @@ export { weighting, weightingExpr, edmPrecond, WEIGHTINGS, type WeightingName, t
 export { convert, PARAMETERIZATIONS, type Parameterization } from './reverse/parameterization.ts';
 
 // codegen
-export { compile, compile1, interpret, type Fn1, type FnN } from './codegen/js.ts';
+export { compile, compile1, interpret, type Fn1, type FnN } from './expr/compile.ts';
 export { toLatex } from './codegen/latex.ts';
 export { pythonModule, toTorch } from './codegen/python.ts';
 export { shaderModule, toShader, type ShaderLanguage } from './codegen/shader.ts';
@@ -87,12 +87,13 @@ export { sample, type SampleOptions, type SampleResult } from './sample/sample.t
 export { SAMPLERS, SAMPLER_NAMES, isSamplerName, type SamplerName } from './sample/registry.ts';
 export type { Sampler, SamplerContext, SamplerOptions, Churn } from './sample/types.ts';
 export { DEFAULT_SAMPLER_OPTIONS } from './sample/types.ts';
-export { makeGrid, SPACINGS, type Spacing, type GridOptions, type GridPoint } from './sample/steps.ts';
+export { makeGrid, type GridOptions, type GridPoint } from './sample/steps.ts';
+export { SPACINGS, type Spacing } from './scheme/spacing.ts';
 
 // training, likelihood, backends (these load TensorFlow.js when called)
 export { train, NonFiniteLossError, type TrainOptions, type TrainResult } from './train/loop.ts';
 export type { TrainConfig } from './train/config.ts';
-export { loadRun, type LoadedRun } from './score/neural.ts';
+export { loadRun, type LoadedRun } from './run/load.ts';
 export { pfOdeLikelihood, type LikelihoodOptions, type LikelihoodResult } from './likelihood/pfOde.ts';
 export { bitsPerDim, dequantize } from './likelihood/bpd.ts';
 export { rk45, type Rk45Options } from './likelihood/rk45.ts';

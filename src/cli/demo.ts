@@ -13,7 +13,7 @@ import { loadDeclared } from '../scheme/load.ts';
 import { runProofs } from '../proofs/runner.ts';
 import { GaussianMixtureModel } from '../score/gmm.ts';
 import { sample } from '../sample/sample.ts';
-import { Rng, createRng } from '../sample/rng.ts';
+import { Rng, createRng } from '../rng.ts';
 import { slicedWasserstein } from '../sample/slicedWasserstein.ts';
 
 const RING8 = {

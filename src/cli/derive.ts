@@ -5,7 +5,7 @@
 import { allowOnly, bool, parseArgs, str } from './args.ts';
 import { UserError } from '../errors.ts';
 import { loadDeclared } from '../scheme/load.ts';
-import { derivation, derivationLatex } from '../scheme/derivation.ts';
+import { derivation, derivationLatex } from '../codegen/derivation.ts';
 import { pythonModule } from '../codegen/python.ts';
 import { jsModule } from '../codegen/jsModule.ts';
 

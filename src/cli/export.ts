@@ -15,7 +15,7 @@ import { prepareOutput, writeOutput } from './output.ts';
 import { UserError } from '../errors.ts';
 import { loadScheme } from '../scheme/load.ts';
 import { SAMPLER_NAMES } from '../sample/registry.ts';
-import { SPACINGS, defaultSpacing, type Spacing } from '../sample/steps.ts';
+import { SPACINGS, defaultSpacing, type Spacing } from '../scheme/spacing.ts';
 import { torchSamplerModule } from '../engines/torch/torchSampler.ts';
 
 const TARGETS = ['torch-sampler'] as const;

@@ -18,8 +18,8 @@ import { pfOdeLikelihood } from '../likelihood/pfOde.ts';
 import { loadScheme } from '../scheme/load.ts';
 import { GaussianMixtureModel } from '../score/gmm.ts';
 import type { ScoreModel } from '../score/model.ts';
-import { openModelForCli, type CliModel } from '../score/neural.ts';
-import { Rng } from '../sample/rng.ts';
+import { openModelForCli, type CliModel } from '../run/load.ts';
+import { Rng } from '../rng.ts';
 
 const KNOWN = ['scheme', 'score', 'model', 'points', 'div', 'out', 'rtol', 'atol', 't-start', 'seed', 'n', 'batch', 'dequantize', 'class'];
 

@@ -22,7 +22,7 @@ import { readGmmFile } from '../data/gmmFile.ts';
 import { GaussianMixtureModel, DATA_LEVEL } from '../score/gmm.ts';
 import { ParallelGaussianMixtureModel } from '../score/gmmParallel.ts';
 import type { ScoreModel } from '../score/model.ts';
-import { openModelForCli, writeGrid, type CliModel } from '../score/neural.ts';
+import { openModelForCli, writeGrid, type CliModel } from '../run/load.ts';
 import { BACKEND_NAMES } from '../backend/select.ts';
 import { describeAdapter, probeDawn } from '../backend/webgpu.ts';
 import { KernelRuntime } from '../kernels/runtime.ts';
@@ -35,13 +35,13 @@ import { SAMPLER_NAMES, isSamplerName } from '../sample/registry.ts';
 import { sample } from '../sample/sample.ts';
 import { readStepsFile } from '../sample/stepsFile.ts';
 import { DPMPP3M_DEFAULT_FORM } from '../sample/dpmSolverPlusPlus.ts';
-import { SPACINGS, defaultSpacing } from '../sample/steps.ts';
-import type { Spacing } from '../sample/steps.ts';
+import { SPACINGS, defaultSpacing } from '../scheme/spacing.ts';
+import type { Spacing } from '../scheme/spacing.ts';
 
 const FLAGS = [
   'scheme', 'score', 'model', 'sampler', 'steps', 'spacing', 'rho', 'lambda', 'eta', 'rtol', 'atol', 'snr',
   'churn', 'noise', 'n', 'seed', 'out', 'plot', 'order', 'variant', 'lower-order-final', 'form', 'steps-file',
-  'class', 'guidance', 'grid', 'classifier', // --model DIR (trained runs, src/score/neural.ts)
+  'class', 'guidance', 'grid', 'classifier', // --model DIR (trained runs, src/run/load.ts)
 ];
 
 /** Run the command; returns the exit code. */

@@ -30,7 +30,7 @@ import { NonFiniteLossError, train } from '../train/loop.ts';
 import { TIME_SAMPLINGS, type TimeSampling } from '../train/timeSampling.ts';
 import { writeFileAtomic } from '../train/checkpoint.ts';
 import { lossCurveSvg } from '../train/plot.ts';
-import { renderSamples } from '../train/preview.ts';
+import { renderSamples } from '../run/preview.ts';
 import { trainClassifier, type ClassifierConfig } from '../train/classifier.ts';
 
 const KNOWN = ['scheme', 'data', 'steps', 'batch', 'pred', 'weighting', 'seed', 'out', 'resume', 'time', 'lr', 'warmup', 'clip', 'ema',

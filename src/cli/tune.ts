@@ -15,7 +15,7 @@ import { UserError } from '../errors.ts';
 import { readGmmFile } from '../data/gmmFile.ts';
 import { ParallelGaussianMixtureModel } from '../score/gmmParallel.ts';
 import type { ScoreModel } from '../score/model.ts';
-import { openModelForCli } from '../score/neural.ts';
+import { openModelForCli } from '../run/load.ts';
 import { loadScheme } from '../scheme/load.ts';
 import { SAMPLER_NAMES, isSamplerName } from '../sample/registry.ts';
 import { tuneGrid } from '../sample/tune.ts';

@@ -3,7 +3,7 @@
  * resumed run draws exactly what an uninterrupted one would), labels when the data has
  * classes, and a held-out set for likelihood / evaluation.
  */
-import { Rng } from '../sample/rng.ts';
+import { Rng } from '../rng.ts';
 
 /** A batch of n points: x is [n * dim] row-major, labels [n] or null. */
 export interface DataBatch {

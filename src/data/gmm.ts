@@ -4,7 +4,7 @@
  * GaussianMixtureModel.sampleData; the label of a point is its component, so mixtures double as
  * labelled data for guidance.
  */
-import { Rng } from '../sample/rng.ts';
+import { Rng } from '../rng.ts';
 import { GaussianMixtureModel, type GmmSpec } from '../score/gmm.ts';
 import type { DataBatch, Dataset } from './dataset.ts';
 

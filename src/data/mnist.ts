@@ -4,7 +4,7 @@
  * examples form the held-out split used for likelihood (bits/dim).
  */
 import { createRequire } from 'node:module';
-import type { Rng } from '../sample/rng.ts';
+import type { Rng } from '../rng.ts';
 import type { DataBatch, Dataset } from './dataset.ts';
 
 const SIZE = 28, D = SIZE * SIZE;

@@ -4,7 +4,7 @@
  * label = moon), swissroll (a 2-D spiral) and checkerboard (uniform on the dark squares of a
  * 4x4 board on [-2, 2]^2). Generative definitions, so every batch is fresh data.
  */
-import { Rng } from '../sample/rng.ts';
+import { Rng } from '../rng.ts';
 import type { DataBatch, Dataset } from './dataset.ts';
 
 /** Names of the built-in 2-D sets. */

@@ -2,7 +2,7 @@
  * Zero-testing of identities: first symbolic (the simplified difference is the constant 0),
  * then numeric (evaluation at deterministic pseudo-random points of the domain, max relative error).
  */
-import { compile } from '../codegen/js.ts';
+import { compile } from './compile.ts';
 import { sub, type MathNode } from './nodes.ts';
 import { simplify } from './simplify.ts';
 

@@ -7,7 +7,7 @@
  * by differentiating it back at the parameter values `env` and at perturbed values (numeric zero
  * test); null means "no rule applies", and the caller falls back to quadrature at `env`.
  */
-import { compile } from '../codegen/js.ts';
+import { compile } from './compile.ts';
 import { derivative } from './derivative.ts';
 import { add, call, constOf, depends, div, mul, neg, num, pow, sub, substitute, T, view, type Env, type MathNode } from './nodes.ts';
 import { cadd, cdiv, cmul, cneg, sdegree, spolyAdd, spolyDeriv, spolyInteg, spolyMul, spolyOf, spolyScale, spolyTree, sIsZero, type SPoly } from './poly.ts';

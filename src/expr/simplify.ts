@@ -3,7 +3,7 @@
  * double negation, exp/log cancellation and polynomial normal form for polynomial subtrees.
  * Every rewrite is an identity on the domain where the input is finite.
  */
-import { compile } from '../codegen/js.ts';
+import { compile } from './compile.ts';
 import { add, bin, call, depends, div, mul, neg, num, pow, sub, view, type MathNode } from './nodes.ts';
 import { spolyOf, spolyTree } from './poly.ts';
 import { size } from './nodes.ts';

@@ -7,7 +7,7 @@
  * and uploaded, so a stochastic sampler sees the same noise on both backends.
  */
 import type { NoiseLevel } from '../score/model.ts';
-import type { Rng } from '../sample/rng.ts';
+import type { Rng } from '../rng.ts';
 import type { DeviceRun, SampleDevice, Term, VectorOps, Views } from '../sample/ops.ts';
 import { FusedUpdate } from './fusedUpdate.ts';
 import { DeviceMixture, mixtureOf, type MixtureComponents } from './gmmViews.ts';

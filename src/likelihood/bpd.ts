@@ -6,7 +6,7 @@
  *     log P(x) >= E_u[ log p(x~) ] + D log(2/(L-1)),
  *     bits/dim = -( log p(x~) + D log(2/(L-1)) ) / (D ln 2).
  */
-import type { Rng } from '../sample/rng.ts';
+import type { Rng } from '../rng.ts';
 
 /** Uniformly dequantise grid values (float64 copy). */
 export function dequantize(x: ArrayLike<number>, levels: number, rng: Rng): Float64Array {

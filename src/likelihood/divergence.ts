@@ -11,7 +11,7 @@
 import { convertViews } from '../reverse/parameterization.ts';
 import type { NoiseLevel, ScoreModel } from '../score/model.ts';
 import { isDifferentiable, type DivergenceMode } from '../score/neural.ts';
-import type { Rng } from '../sample/rng.ts';
+import type { Rng } from '../rng.ts';
 
 export type { DivergenceMode } from '../score/neural.ts';
 

@@ -17,7 +17,7 @@
  */
 import type { Scheme } from '../scheme/types.ts';
 import type { NoiseLevel, ScoreModel } from '../score/model.ts';
-import { Rng } from '../sample/rng.ts';
+import { Rng } from '../rng.ts';
 import { rademacher, scoreAndDivergence } from './divergence.ts';
 import { rk45, type Rk45Stats } from './rk45.ts';
 

@@ -3,10 +3,10 @@
  * log-uniform, so that both ends of wide ranges such as EDM's [0.002, 80] are exercised; inside one
  * linear piece for discrete tables), error measures, and comparisons of trees and functions.
  */
-import { compile1 } from '../codegen/js.ts';
+import { compile1 } from '../expr/compile.ts';
 import { sub, type Env, type MathNode } from '../expr/nodes.ts';
 import { simplify } from '../expr/simplify.ts';
-import { createRng, type Rng } from '../sample/rng.ts';
+import { createRng, type Rng } from '../rng.ts';
 import type { Scheme } from '../scheme/types.ts';
 
 /** Seed of every proof's pseudo-random draws: a proof's verdict is reproducible. */

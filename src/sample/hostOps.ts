@@ -5,7 +5,7 @@
  */
 import type { ModelViews } from '../score/model.ts';
 import type { NoiseLevel } from '../score/model.ts';
-import type { Rng } from './rng.ts';
+import type { Rng } from '../rng.ts';
 import type { Term, VectorOps, Views } from './ops.ts';
 
 /**

@@ -7,7 +7,7 @@
  * generated fused kernel x_next = sum_k c_k y_k.
  */
 import type { NoiseLevel, ScoreModel } from '../score/model.ts';
-import type { Rng } from './rng.ts';
+import type { Rng } from '../rng.ts';
 
 /** Views to fill in one model evaluation (MATH.md section 2); omitted views are not computed. */
 export interface Views<V> {

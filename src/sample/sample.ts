@@ -11,9 +11,10 @@ import type { ScoreModel } from '../score/model.ts';
 import type { Scheme } from '../scheme/types.ts';
 import { SAMPLERS, SAMPLER_NAMES, isSamplerName } from './registry.ts';
 import type { SamplerName } from './registry.ts';
-import { createRng } from './rng.ts';
-import { defaultSpacing, makeGrid } from './steps.ts';
-import type { Spacing } from './steps.ts';
+import { createRng } from '../rng.ts';
+import { defaultSpacing } from '../scheme/spacing.ts';
+import { makeGrid } from './steps.ts';
+import type { Spacing } from '../scheme/spacing.ts';
 import { DEFAULT_SAMPLER_OPTIONS } from './types.ts';
 import type { Churn, SamplerOptions } from './types.ts';
 

@@ -8,7 +8,7 @@
  * as normalised standard normals from `rng` when one is given (any dimension), otherwise in 2-D
  * the evenly spaced angles pi (k + 1/2) / directions (deterministic).
  */
-import type { Rng } from './rng.ts';
+import type { Rng } from '../rng.ts';
 
 /** Order and direction source of {@link slicedWasserstein}. */
 export interface SlicedWassersteinOptions {

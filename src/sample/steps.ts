@@ -20,6 +20,7 @@
  * {@link finiteLogSnrAtStart} (the logSnr at T - 1e-3 (T - t0)).
  */
 import { UserError } from '../errors.ts';
+import { SPACINGS, type Spacing } from '../scheme/spacing.ts';
 import type { Scheme } from '../scheme/types.ts';
 
 /** A point of a step grid: the time and the marginal coefficients there. */
@@ -31,22 +32,6 @@ export interface GridPoint {
   readonly logSnr: number;
   /** true for the data point sigma = 0 (a step ending here returns the denoised estimate) */
   readonly data: boolean;
-}
-
-/** Spacing names accepted by `--spacing`. */
-export const SPACINGS = ['uniform-t', 'logsnr', 'time-quadratic', 'karras', 'leading', 'trailing', 'linspace'] as const;
-/** One of {@link SPACINGS}. */
-export type Spacing = (typeof SPACINGS)[number];
-
-/**
- * The grid used when the caller names none: the scheme's declared `"sampling"` spacing (edm: its
- * Karras grid), else uniform in logSnr for a learned model and uniform in t for an analytic score.
- * Uniform-t is DPM-Solver's and score_sde's default, which the reference comparisons assume;
- * for trained networks the logSnr grid measured better on every 2-D set (bench/quality2d.ts:
- * ring8 SW2 0.045 vs 0.081 with vp-linear, 2 seeds).
- */
-export function defaultSpacing(scheme: Pick<Scheme, 'sampling'>, learned: boolean): Spacing {
-  return scheme.sampling?.spacing ?? (learned ? 'logsnr' : 'uniform-t');
 }
 
 /** The data point: alpha = 1, sigma = 0 (the process starts at the data, MATH.md section 1). */

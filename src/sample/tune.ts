@@ -18,11 +18,11 @@
 import { UserError } from '../errors.ts';
 import type { ScoreModel } from '../score/model.ts';
 import type { Scheme } from '../scheme/types.ts';
-import { createRng } from './rng.ts';
+import { createRng } from '../rng.ts';
 import { sample } from './sample.ts';
 import type { SampleOptions } from './sample.ts';
 import { finiteLogSnrAtStart, makeGrid, pointAt } from './steps.ts';
-import type { Spacing } from './steps.ts';
+import type { Spacing } from '../scheme/spacing.ts';
 
 /** Options of {@link tuneGrid}. */
 export interface TuneOptions {

@@ -7,7 +7,7 @@
 import type { ModelViews } from '../score/model.ts';
 import type { VectorOps } from './ops.ts';
 import type { Scheme } from '../scheme/types.ts';
-import type { Rng } from './rng.ts';
+import type { Rng } from '../rng.ts';
 import type { GridOptions, GridPoint } from './steps.ts';
 
 /** Stochastic churn of EDM Algorithm 2 (k-diffusion names). */

@@ -8,7 +8,7 @@ import { assumptionsOf } from '../expr/assumptions.ts';
 import { num, pow } from '../expr/nodes.ts';
 import { simplify } from '../expr/simplify.ts';
 import { FORMS, TOP_LEVEL_KEYS, type SchemeDeclaration } from './declaration.ts';
-import { SPACINGS, type Spacing } from '../sample/steps.ts';
+import { SPACINGS, type Spacing } from './spacing.ts';
 import { betaTable, fromDiscrete } from './discrete.ts';
 import { fromLogSnr, fromMarginal, fromSde } from './forms.ts';
 import type { Scheme } from './types.ts';

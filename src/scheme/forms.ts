@@ -9,7 +9,7 @@
  * functions at parameter values, with quadrature where a quantity has no closed form.
  */
 import type { MathNode } from 'mathjs';
-import { compile1 } from '../codegen/js.ts';
+import { compile1 } from '../expr/compile.ts';
 import { CumulativeIntegral } from '../expr/cumulative.ts';
 import { derivative } from '../expr/derivative.ts';
 import { definiteIntegral } from '../expr/integrate.ts';

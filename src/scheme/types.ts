@@ -5,7 +5,7 @@
  */
 import type { MathNode } from 'mathjs';
 import type { Assumptions } from '../expr/assumptions.ts';
-import type { Spacing } from '../sample/steps.ts';
+import type { Spacing } from './spacing.ts';
 
 /** How a quantity was obtained: a closed form, or quadrature / interpolation. */
 export type Method = 'symbolic' | 'numeric';

@@ -3,7 +3,7 @@
  * form shares (transition kernel, inverse of logSnr, method tags).
  */
 import type { MathNode } from 'mathjs';
-import { compile1 } from '../codegen/js.ts';
+import { compile1 } from '../expr/compile.ts';
 import { invert } from '../expr/invert.ts';
 import { maxRelDiffFn, probePoints } from '../expr/equal.ts';
 import { substitute, sym, type Env } from '../expr/nodes.ts';

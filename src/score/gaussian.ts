@@ -10,7 +10,7 @@
  * convergence-order tests.
  */
 import { UserError } from '../errors.ts';
-import type { Rng } from '../sample/rng.ts';
+import type { Rng } from '../rng.ts';
 import type { NoiseLevel, Parameterization, ScoreModel } from './model.ts';
 
 /** Options of the exact Gaussian model. */

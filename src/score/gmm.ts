@@ -16,7 +16,7 @@
  * loops, and each is finite at alpha = 0 (zero terminal SNR) and at sigma = 0 (s_k > 0).
  */
 import { UserError } from '../errors.ts';
-import type { Rng } from '../sample/rng.ts';
+import type { Rng } from '../rng.ts';
 import type { NoiseLevel, Parameterization, ScoreModel } from './model.ts';
 
 

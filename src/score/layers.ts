@@ -10,7 +10,7 @@
  * convolutions (the wasm backend has no Conv2DBackpropFilter kernel, see conv3Op).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../sample/rng.ts';
+import type { Rng } from '../rng.ts';
 
 /** How a parameter is initialised (host-side, from the seeded RNG, so runs are reproducible). */
 export type Init =

@@ -23,7 +23,7 @@ import { adamInit, adamStep, globalNorm, type AdamConfig } from './adam.ts';
 import { checkpointIn, loadWeights, readCheckpoint, saveCheckpoint, storeWeights, writeFileAtomic } from './checkpoint.ts';
 import type { SchemeSpec } from './config.ts';
 import { progressBar } from './progress.ts';
-import { Rng } from '../sample/rng.ts';
+import { Rng } from '../rng.ts';
 
 /** A classifier run's configuration (classifier.json in its folder). */
 export interface ClassifierConfig {

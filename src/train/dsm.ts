@@ -19,7 +19,7 @@ import type { Scheme } from '../scheme/types.ts';
 import { weighting, type WeightingName } from '../reverse/weighting.ts';
 import { epsPerPred, headCoefficientsAt, predTarget, type HeadConfig } from '../score/precond.ts';
 import type { Net, Weights } from '../score/layers.ts';
-import type { Rng } from '../sample/rng.ts';
+import type { Rng } from '../rng.ts';
 import { timeSampler, type TimeSampler, type TimeSampling } from './timeSampling.ts';
 
 export { WEIGHTINGS, type WeightingName } from '../reverse/weighting.ts';

@@ -22,7 +22,7 @@ import { RESUMABLE_CHANGES, RUN_FILES, type TrainConfig } from './config.ts';
 import { DsmObjective, disposeBatch, dsmLoss, uploadBatch } from './dsm.ts';
 import { cloneWeights, emaUpdate } from './ema.ts';
 import { progressBar } from './progress.ts';
-import { Rng, type RngState } from '../sample/rng.ts';
+import { Rng, type RngState } from '../rng.ts';
 
 /** Raised when the loss or the gradient stops being finite. */
 export class NonFiniteLossError extends Error {

@@ -14,7 +14,7 @@
  */
 import { UserError } from '../errors.ts';
 import type { Scheme } from '../scheme/types.ts';
-import type { Rng } from '../sample/rng.ts';
+import type { Rng } from '../rng.ts';
 
 export type TimeSampling = 'uniform' | 'lognormal' | 'importance';
 export const TIME_SAMPLINGS: readonly TimeSampling[] = ['uniform', 'lognormal', 'importance'];

@@ -11,12 +11,12 @@ import fc from 'fast-check';
 import katex from 'katex';
 import { create, all } from 'mathjs';
 import { add, call, div, mul, neg, num, pow, sub, sym, type FunctionName, type MathNode } from '../../src/expr/nodes.ts';
-import { interpret } from '../../src/codegen/js.ts';
+import { interpret } from '../../src/expr/compile.ts';
 import { toMathjs } from '../../src/codegen/mathjs.ts';
 import { texName, toLatex } from '../../src/codegen/latex.ts';
 import { BUILTIN_NAMES } from '../../src/scheme/builtins.ts';
 import { loadScheme } from '../../src/scheme/load.ts';
-import { derivationLatex } from '../../src/scheme/derivation.ts';
+import { derivationLatex } from '../../src/codegen/derivation.ts';
 
 const math = create(all);
 const VARS = ['t', 'b0', 'b1', 'beta_min', 'sigma_max', 'x', 'lambda'] as const;

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { resolveDataset } from '../../src/data/resolve.ts';
 import { TOY2D_NAMES, toy2d } from '../../src/data/toy2d.ts';
 import { loadMnist, mnistDataset } from '../../src/data/mnist.ts';
-import { Rng } from '../../src/sample/rng.ts';
+import { Rng } from '../../src/rng.ts';
 import { isUserError } from '../../src/errors.ts';
 
 function moments(x: Float32Array, D: number): { mean: number[]; std: number[] } {

@@ -15,10 +15,10 @@ import { pythonModule } from '../../src/codegen/python.ts';
 import { loadScheme } from '../../src/scheme/load.ts';
 import { sample } from '../../src/sample/sample.ts';
 import { SAMPLER_NAMES } from '../../src/sample/registry.ts';
-import { createRng } from '../../src/sample/rng.ts';
+import { createRng } from '../../src/rng.ts';
 import { GaussianMixtureModel, type GmmSpec } from '../../src/score/gmm.ts';
 import { torchSamplerModule } from '../../src/engines/torch/torchSampler.ts';
-import type { Spacing } from '../../src/sample/steps.ts';
+import type { Spacing } from '../../src/scheme/spacing.ts';
 import { TORCH_PYTHON, TORCH_SKIP } from './torchAvailable.ts';
 
 const GMM: GmmSpec = { weights: [0.5, 0.3, 0.2], means: [[1, -0.5], [-1.2, 0.8], [0.2, 1.5]], stds: [0.3, 0.5, 0.2] };

@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { compile1 } from '../../src/codegen/js.ts';
+import { compile1 } from '../../src/expr/compile.ts';
 import { derivative } from '../../src/expr/derivative.ts';
 import { parseExpr } from '../../src/expr/parse.ts';
 import { exprTree } from '../arbitraries/exprTree.ts';

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { compile1 } from '../../src/codegen/js.ts';
+import { compile1 } from '../../src/expr/compile.ts';
 import { isUserError } from '../../src/errors.ts';
 import { FUNCTIONS } from '../../src/expr/nodes.ts';
 import { parseExpr, validateParams } from '../../src/expr/parse.ts';

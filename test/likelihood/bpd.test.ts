@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bitsPerDim, dequantize } from '../../src/likelihood/bpd.ts';
-import { Rng } from '../../src/sample/rng.ts';
+import { Rng } from '../../src/rng.ts';
 
 test('uniform density on [-1, 1]^D has log2(255) bits/dim; continuous data has no offset', () => {
   for (const D of [1, 2, 784]) {

@@ -15,7 +15,7 @@ import type { ScoreModel } from '../../src/score/model.ts';
 import { NeuralScoreModel } from '../../src/score/neural.ts';
 import { PREDS, type HeadConfig } from '../../src/score/precond.ts';
 import { scoreAndDivergence, rademacher } from '../../src/likelihood/divergence.ts';
-import { Rng } from '../../src/sample/rng.ts';
+import { Rng } from '../../src/rng.ts';
 
 await initTrainBackend('wasm');
 

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { GaussianMixtureModel } from '../../src/score/gmm.ts';
 import { SAMPLER_NAMES } from '../../src/sample/registry.ts';
 import { sample } from '../../src/sample/sample.ts';
-import type { Spacing } from '../../src/sample/steps.ts';
-import { createRng } from '../../src/sample/rng.ts';
+import type { Spacing } from '../../src/scheme/spacing.ts';
+import { createRng } from '../../src/rng.ts';
 import { ALL_SCHEMES, scheme } from './fixtures.ts';
 
 const gmm = new GaussianMixtureModel({ weights: [0.3, 0.7], means: [[-2, 1], [1.5, -0.5]], stds: [0.3, 0.6] });

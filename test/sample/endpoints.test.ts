@@ -10,9 +10,9 @@ import { GaussianMixtureModel } from '../../src/score/gmm.ts';
 import { GaussianModel } from '../../src/score/gaussian.ts';
 import { SAMPLER_NAMES } from '../../src/sample/registry.ts';
 import { sample } from '../../src/sample/sample.ts';
-import type { Spacing } from '../../src/sample/steps.ts';
+import type { Spacing } from '../../src/scheme/spacing.ts';
 import { makeGrid } from '../../src/sample/steps.ts';
-import { createRng } from '../../src/sample/rng.ts';
+import { createRng } from '../../src/rng.ts';
 import { ALL_SCHEMES, maxAbsDiff, scheme, tGrid, runOnGrid } from './fixtures.ts';
 
 const gmm = new GaussianMixtureModel({ weights: [0.3, 0.7], means: [[-2, 1], [1.5, -0.5]], stds: [0.3, 0.6] });

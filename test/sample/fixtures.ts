@@ -8,9 +8,10 @@ import { loadScheme } from '../../src/scheme/load.ts';
 import type { Scheme } from '../../src/scheme/types.ts';
 import { SAMPLERS } from '../../src/sample/registry.ts';
 import type { SamplerName } from '../../src/sample/registry.ts';
-import { createRng } from '../../src/sample/rng.ts';
+import { createRng } from '../../src/rng.ts';
 import { pointAt, pointAtLogSnr } from '../../src/sample/steps.ts';
-import type { GridPoint, Spacing } from '../../src/sample/steps.ts';
+import type { GridPoint } from '../../src/sample/steps.ts';
+import type { Spacing } from '../../src/scheme/spacing.ts';
 import { DEFAULT_SAMPLER_OPTIONS } from '../../src/sample/types.ts';
 import type { SamplerOptions } from '../../src/sample/types.ts';
 

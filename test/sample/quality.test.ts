@@ -9,10 +9,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GaussianMixtureModel } from '../../src/score/gmm.ts';
 import type { SamplerName } from '../../src/sample/registry.ts';
-import { createRng } from '../../src/sample/rng.ts';
+import { createRng } from '../../src/rng.ts';
 import { sample } from '../../src/sample/sample.ts';
 import { slicedWasserstein } from '../../src/sample/slicedWasserstein.ts';
-import type { Spacing } from '../../src/sample/steps.ts';
+import type { Spacing } from '../../src/scheme/spacing.ts';
 import { scheme } from './fixtures.ts';
 
 const spec = {

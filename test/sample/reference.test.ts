@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GaussianMixtureModel } from '../../src/score/gmm.ts';
-import { createRng } from '../../src/sample/rng.ts';
+import { createRng } from '../../src/rng.ts';
 import { sample } from '../../src/sample/sample.ts';
 import { fastOrders } from '../../src/sample/dpmSolver.ts';
 import { scheme } from './fixtures.ts';

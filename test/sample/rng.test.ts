@@ -1,12 +1,12 @@
 /**
- * The one seeded generator (src/sample/rng.ts) in both Box-Muller variants: a saved state replays
+ * The one seeded generator (src/rng.ts) in both Box-Muller variants: a saved state replays
  * the stream, equal seeds give equal streams, each variant's fillNormal is its own normal() stream,
  * forks are separate streams, and both variants draw standard normals.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Rng, createRng } from '../../src/sample/rng.ts';
+import { Rng, createRng } from '../../src/rng.ts';
 
 const seed = fc.integer({ min: 0, max: 2 ** 32 - 1 });
 

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Rng } from '../../src/sample/rng.ts';
+import { Rng } from '../../src/rng.ts';
 import { slicedWasserstein } from '../../src/sample/slicedWasserstein.ts';
 
 const sets = (dim: number) => fc.tuple(fc.integer({ min: 1, max: 2 ** 31 }), fc.integer({ min: 2, max: 60 }))

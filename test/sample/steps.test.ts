@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { UserError } from '../../src/errors.ts';
 import { discreteTimesteps, makeGrid, roundHalfEven } from '../../src/sample/steps.ts';
-import type { Spacing } from '../../src/sample/steps.ts';
+import type { Spacing } from '../../src/scheme/spacing.ts';
 import { ALL_SCHEMES, CONTINUOUS, DISCRETE, scheme } from './fixtures.ts';
 
 test('every spacing on every built-in: steps + 1 points, t decreasing, logSnr increasing, right ends', () => {
@@ -98,7 +98,7 @@ test('a scheme file may name its default grid (edm: Karras); --spacing overrides
 });
 
 test('default grid: the scheme\'s declared one, else logSnr for a learned model and uniform-t for an analytic score', async () => {
-  const { defaultSpacing } = await import('../../src/sample/steps.ts');
+  const { defaultSpacing } = await import('../../src/scheme/spacing.ts');
   const { loadScheme } = await import('../../src/scheme/load.ts');
   assert.equal(defaultSpacing(loadScheme('edm'), false), 'karras');
   assert.equal(defaultSpacing(loadScheme('edm'), true), 'karras');

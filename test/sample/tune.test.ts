@@ -13,7 +13,7 @@ import { run as sampleCmd } from '../../src/cli/sample.ts';
 import { run as tuneCmd } from '../../src/cli/tune.ts';
 import { UserError } from '../../src/errors.ts';
 import { GaussianMixtureModel } from '../../src/score/gmm.ts';
-import { createRng } from '../../src/sample/rng.ts';
+import { createRng } from '../../src/rng.ts';
 import { sample } from '../../src/sample/sample.ts';
 import { makeGrid } from '../../src/sample/steps.ts';
 import { rmsDistance } from '../../src/sample/tune.ts';

@@ -31,7 +31,7 @@ import { GaussianModel } from '../../src/score/gaussian.ts';
 import type { Parameterization } from '../../src/score/model.ts';
 import { SAMPLER_NAMES } from '../../src/sample/registry.ts';
 import type { SamplerName } from '../../src/sample/registry.ts';
-import { createRng } from '../../src/sample/rng.ts';
+import { createRng } from '../../src/rng.ts';
 import { sample } from '../../src/sample/sample.ts';
 import { run as sampleCmd } from '../../src/cli/sample.ts';
 import { run as trainCmd } from '../../src/cli/train.ts';

@@ -37,7 +37,7 @@ test('marginal sigma = sqrt(a t): g^2 is finite at t = 0 and equals its limit a'
 
 test('F(t) - F(0) with exponentials is rewritten through expm1: closed forms stay accurate near t0', async () => {
   const { integrate } = await import('../../src/expr/quadrature.ts');
-  const { compile1 } = await import('../../src/codegen/js.ts');
+  const { compile1 } = await import('../../src/expr/compile.ts');
   // found by the proofs' property test: a tiny rate makes I(t) = A (1 - e^{-2kt}) + tiny terms with
   // A ~ 2.5e5, whose closed form (without the expm1 pattern) loses 8 digits at small t
   const { scheme } = declareScheme({

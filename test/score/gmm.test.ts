@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { GaussianMixtureModel, validateGmm } from '../../src/score/gmm.ts';
 import { GaussianModel } from '../../src/score/gaussian.ts';
 import { UserError } from '../../src/errors.ts';
-import { createRng } from '../../src/sample/rng.ts';
+import { createRng } from '../../src/rng.ts';
 
 const spec = { weights: [1, 2, 1], means: [[-2, 1], [0.5, 0.5], [3, -1]], stds: [0.4, 1.1, 0.7] };
 

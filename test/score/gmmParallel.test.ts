@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GaussianMixtureModel, type GmmSpec } from '../../src/score/gmm.ts';
 import { ParallelGaussianMixtureModel, PARALLEL_MIN_ROWS } from '../../src/score/gmmParallel.ts';
-import { createRng } from '../../src/sample/rng.ts';
+import { createRng } from '../../src/rng.ts';
 
 const spec: GmmSpec = { weights: [0.2, 0.5, 0.3], means: [[-1, 0.5, 0], [1, 1, 2], [0.5, -1.2, -1]], stds: [0.2, 0.4, 0.1] };
 

@@ -14,7 +14,7 @@ import { edmPrecond, weighting, WEIGHTINGS } from '../../src/reverse/weighting.t
 import { convertViews } from '../../src/reverse/parameterization.ts';
 import { headCoefficientsAt, PREDS, type HeadConfig } from '../../src/score/precond.ts';
 import { DsmObjective } from '../../src/train/dsm.ts';
-import { Rng } from '../../src/sample/rng.ts';
+import { Rng } from '../../src/rng.ts';
 import { LOGSNR_CLAMP, TIME_SAMPLINGS } from '../../src/train/timeSampling.ts';
 
 const close = (a: number, b: number, rel: number): boolean => Math.abs(a - b) <= rel * Math.max(Math.abs(a), Math.abs(b), 1e-300);

@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { classifierConfigFromArgs, configFromArgs } from '../../src/cli/train.ts';
 import { resolveDataset } from '../../src/data/resolve.ts';
 import { loadScheme } from '../../src/scheme/load.ts';
-import { loadRun } from '../../src/score/neural.ts';
+import { loadRun } from '../../src/run/load.ts';
 import { sample } from '../../src/sample/sample.ts';
 import { initTrainBackend } from '../../src/train/backend.ts';
 import { ClassifierGuidedModel, NoisyClassifier, trainClassifier } from '../../src/train/classifier.ts';

@@ -11,7 +11,7 @@ import { initTrainBackend } from '../../src/train/backend.ts';
 import { conv3, initWeights, patches3, type Weights } from '../../src/score/layers.ts';
 import { createUnet, defaultUnetConfig, unetInternals } from '../../src/score/unet.ts';
 import { createMlp, defaultMlpConfig } from '../../src/score/mlp.ts';
-import { Rng } from '../../src/sample/rng.ts';
+import { Rng } from '../../src/rng.ts';
 
 await initTrainBackend('wasm');
 

@@ -16,7 +16,7 @@ import { loadScheme } from '../../src/scheme/load.ts';
 import { initTrainBackend } from '../../src/train/backend.ts';
 import { RUN_FILES } from '../../src/train/config.ts';
 import { train } from '../../src/train/loop.ts';
-import { renderSamples } from '../../src/train/preview.ts';
+import { renderSamples } from '../../src/run/preview.ts';
 
 const BOUND = 0.16;
 

@@ -1,10 +1,10 @@
 /**
- * The derivation panel (closed forms from src/scheme/derivation.ts rendered with KaTeX, each with
+ * The derivation panel (closed forms from src/codegen/derivation.ts rendered with KaTeX, each with
  * its method) and the proof panel (src/proofs/runner.ts: each theorem's status, method, error
  * against tolerance, and its statement on expansion).
  */
 import katex from 'katex';
-import { derivation, derivationLatex } from '../../src/scheme/derivation.ts';
+import { derivation, derivationLatex } from '../../src/codegen/derivation.ts';
 import type { Scheme } from '../../src/scheme/types.ts';
 import { PROOFS, type ProofReport } from '../../src/proofs/runner.ts';
 import { el, fmtNum } from './dom.ts';

@@ -8,7 +8,8 @@
 import type { NoiseLevel, ScoreModel } from '../../src/score/model.ts';
 import { GaussianMixtureModel, type GmmSpec } from '../../src/score/gmm.ts';
 import { sample } from '../../src/sample/sample.ts';
-import { makeGrid, type Spacing } from '../../src/sample/steps.ts';
+import { makeGrid } from '../../src/sample/steps.ts';
+import type { Spacing } from '../../src/scheme/spacing.ts';
 import type { Scheme } from '../../src/scheme/types.ts';
 
 /** One animation frame: particle positions (n x 2, float32) at a noise level. */

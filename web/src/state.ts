@@ -4,7 +4,7 @@
  * a custom declaration travels as `decl=<JSON>`, placed mixture components as `gmm=<JSON>`.
  */
 import { SAMPLER_NAMES } from '../../src/sample/registry.ts';
-import { SPACINGS, type Spacing } from '../../src/sample/steps.ts';
+import { SPACINGS, type Spacing } from '../../src/scheme/spacing.ts';
 import type { GmmSpec } from '../../src/score/gmm.ts';
 
 /** Spacings offered in the page (the discrete-table spacings need a discrete scheme). */

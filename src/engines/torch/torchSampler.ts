@@ -18,7 +18,7 @@ import { UserError } from '../../errors.ts';
 import { float64 } from '../../codegen/infix.ts';
 import type { Scheme } from '../../scheme/types.ts';
 import { SAMPLERS, SAMPLER_NAMES, isSamplerName } from '../../sample/registry.ts';
-import { createRng } from '../../sample/rng.ts';
+import { createRng } from '../../rng.ts';
 import { makeGrid, type GridOptions, type GridPoint } from '../../sample/steps.ts';
 import { DEFAULT_SAMPLER_OPTIONS, type Churn, type SamplerOptions } from '../../sample/types.ts';
 import { NotTraceableError, TraceOps, type Slot, type TraceOp } from './traceOps.ts';

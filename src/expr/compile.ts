@@ -3,8 +3,8 @@
  * whitelisted tree only (numbers, the declared variables, whitelisted functions), never from the
  * user's text; where `new Function` is unavailable (a strict CSP page) a tree-walking closure is used.
  */
-import { CONSTANTS, view, type Env, type MathNode } from '../expr/nodes.ts';
-import { FN_TABLE } from '../expr/special.ts';
+import { CONSTANTS, view, type Env, type MathNode } from './nodes.ts';
+import { FN_TABLE } from './special.ts';
 
 /** A compiled float64 function of t. */
 export type Fn1 = (t: number) => number;

@@ -2,11 +2,11 @@
  * The derivation of a scheme as data (DESIGN.md `derive --json`): every quantity's closed form
  * (mathjs syntax) and method, the lambda-family, the PF-ODE, the inverse and the weightings.
  */
-import { toMathjs } from '../codegen/mathjs.ts';
-import { toLatex } from '../codegen/latex.ts';
+import { toMathjs } from './mathjs.ts';
+import { toLatex } from './latex.ts';
 import { familyExprs, FAMILY_TEMPLATES } from '../reverse/family.ts';
 import { weightingExpr, WEIGHTINGS } from '../reverse/weighting.ts';
-import type { Method, Scheme } from './types.ts';
+import type { Method, Scheme } from '../scheme/types.ts';
 
 /** The quantities `sdekit derive --json` reports (DESIGN.md). */
 export const DERIVED = ['alpha', 'sigma', 'sigma2', 'f', 'g2', 'logSnr', 'dlogSnr'] as const;

@@ -6,15 +6,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Dataset } from '../data/dataset.ts';
-import { Rng } from '../sample/rng.ts';
+import { Rng } from '../rng.ts';
 import { sample } from '../sample/sample.ts';
-import { defaultSpacing } from '../sample/steps.ts';
+import { defaultSpacing } from '../scheme/spacing.ts';
 import { slicedWasserstein } from '../sample/slicedWasserstein.ts';
 import type { Scheme } from '../scheme/types.ts';
-import { loadRun } from '../score/neural.ts';
-import { RUN_FILES } from './config.ts';
-import { scatterSvg } from './plot.ts';
-import { imageGridPng } from './png.ts';
+import { loadRun } from './load.ts';
+import { RUN_FILES } from '../train/config.ts';
+import { scatterSvg } from '../train/plot.ts';
+import { imageGridPng } from '../train/png.ts';
 
 /** Sampler settings of the preview (a second-order multistep solver; cheap and robust). */
 export const PREVIEW_SAMPLER = { sampler: 'dpm-solver++2m', steps2d: 50, stepsImage: 25 } as const;
