@@ -5,7 +5,7 @@
  * root uses the sign of the linear coefficient at the parameter values `env`.
  * Returns candidate trees in the symbol `y`; the caller keeps the one that round-trips.
  */
-import { compile } from '../codegen/js.ts';
+import { compile } from './compile.ts';
 import { add, call, depends, div, mul, neg, num, pow, sub, sym, view, type Env, type MathNode } from './nodes.ts';
 import { cadd, cmul, cneg, csub, sdegree, spolyOf, type SPoly } from './poly.ts';
 import { simplify } from './simplify.ts';

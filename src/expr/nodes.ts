@@ -3,7 +3,7 @@
  * SymbolNode (`t`; `x`, `s`, `lambda` in reverse-time formulas; the declared parameters; the
  * constants `pi` and `e`), OperatorNode (add, subtract, multiply, divide, pow, unaryMinus) and
  * FunctionNode of a whitelisted name. Parameters stay symbols: numbers enter only at evaluation
- * (an {@link Env} binds them, see codegen/js.ts).
+ * (an {@link Env} binds them, see expr/compile.ts).
  */
 import type { MathNode, ConstantNode as ConstantNodeT, FunctionNode as FunctionNodeT, OperatorNode as OperatorNodeT, SymbolNode as SymbolNodeT } from 'mathjs';
 import { ConstantNode, FunctionNode, OperatorNode, SymbolNode } from './mathjs.ts';

@@ -33,6 +33,7 @@ const tree: fc.Arbitrary<MathNode> = fc.letrec<{ n: MathNode }>((tie) => ({
     fc.tuple(tie('n'), tie('n')).map(([a, b]) => mul(a, b)),
     fc.tuple(tie('n'), tie('n')).map(([a, b]) => div(a, add(num(1.5), call('tanh', b)))),
     tie('n').map((a) => neg(a)),
+    tie('n').map((a) => mul(a, a)),
     fc.tuple(tie('n'), fc.constantFrom(2, 3, -1, -2)).map(([a, k]) => pow(add(num(1.5), call('sin', a)), num(k))),
     fc.tuple(tie('n'), fc.constantFrom(2, -1)).map(([a, k]) => pow(call('cos', a), num(k))),
     tie('n').map((a) => pow(add(num(1), pow(a, num(2))), num(0.5))),
