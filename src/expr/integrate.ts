@@ -189,6 +189,9 @@ function expand(n: MathNode): Term[] | null {
             if (p) return [{ poly: p, q: [], others: [] }];
             const bv = view(v.a);
             if (bv.kind === 'call' && bv.name === 'exp') return [{ poly: [num(1)], q: [mul(v.b, bv.arg)], others: [] }];
+            // (a b)^k = a^k b^k for an integer k
+            const k = constOf(v.b);
+            if (bv.kind === 'bin' && bv.op === 'multiply' && k !== undefined && Number.isInteger(k)) return product(expand(pow(bv.a, v.b)), expand(pow(bv.b, v.b)), n);
             // sin^2 u = (1 - cos 2u)/2, cos^2 u = (1 + cos 2u)/2
             if (constOf(v.b) === 2 && bv.kind === 'call' && (bv.name === 'sin' || bv.name === 'cos')) {
               const s = bv.name === 'sin' ? -0.5 : 0.5;
@@ -326,6 +329,10 @@ function integrateGroup(g: Group, domain: [number, number], env: Env): MathNode 
     const trig = polyTrig(poly, others[0]);
     if (trig) return trig;
   }
+  if (q && others.length === 1 && sdegree(poly) === 0) {
+    const et = expTrig(poly[0], q, others[0]);
+    if (et) return et;
+  }
   // generalized substitution: rest(t) = c u'(t), integrand = rest * F(u)
   const candidates: { outer: MathNode; rest: MathNode }[] = [];
   if (q) candidates.push({ outer: call('exp', q), rest: groupTree(poly, null, others) });
@@ -364,6 +371,22 @@ function polyTrig(poly: SPoly, factor: MathNode): MathNode | null {
   return v.name === 'cos'
     ? add(mul(spolyTree(even), sinU), mul(spolyTree(odd), cosU))
     : add(neg(mul(spolyTree(even), cosU)), mul(spolyTree(odd), sinU));
+}
+
+/**
+ * int c e^{a t} cos(u) dt and int c e^{a t} sin(u) dt for u = b t + d (twice by parts):
+ *   int e^{a t} cos u = e^{a t} (a cos u + b sin u) / (a^2 + b^2)
+ *   int e^{a t} sin u = e^{a t} (a sin u - b cos u) / (a^2 + b^2)
+ */
+function expTrig(c: MathNode, q: MathNode, factor: MathNode): MathNode | null {
+  const v = view(factor);
+  if (v.kind !== 'call' || (v.name !== 'sin' && v.name !== 'cos')) return null;
+  const a = linearSlope(q), b = linearSlope(v.arg);
+  if (!a || !b) return null;
+  const k = cdiv(c, cadd(cmul(a, a), cmul(b, b)));
+  const sinU = call('sin', v.arg), cosU = call('cos', v.arg);
+  const inner = v.name === 'cos' ? add(mul(a, cosU), mul(b, sinU)) : sub(mul(a, sinU), mul(b, cosU));
+  return mul(mul(k, inner), call('exp', q));
 }
 
 /** Split F(u) into u and G = antiderivative of F evaluated at u. */

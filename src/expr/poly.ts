@@ -4,7 +4,8 @@
  * are trees free of t (SPoly: parameters, pi, exact rationals).
  */
 import { add, constOf, depends, div, mul, neg, num, pow, sub, sym, T, view, type MathNode } from './nodes.ts';
-import { exactValue, radd, rationalNode, rdiv, rmul, rneg } from './rational.ts';
+import { exactValue } from './rational.ts';
+import { coefOp } from './mpoly.ts';
 
 export type Poly = number[];
 const MAX_DEGREE = 12;
@@ -95,57 +96,12 @@ export type SPoly = MathNode[];
 const isZ = (c: MathNode): boolean => constOf(c) === 0;
 const isOne = (c: MathNode): boolean => constOf(c) === 1;
 
-/** Literal arithmetic is exact (rational.ts); otherwise a tree with the neutral elements dropped. */
-export function cadd(a: MathNode, b: MathNode): MathNode {
-  const ea = exactValue(a), eb = exactValue(b);
-  if (ea && eb) return rationalNode(radd(ea, eb));
-  if (isZ(a)) return b;
-  if (isZ(b)) return a;
-  const bv = view(b);
-  if (bv.kind === 'neg') return sub(a, bv.arg);
-  if (eb && eb.n < 0n) return sub(a, rationalNode(rneg(eb)));
-  return add(a, b);
-}
-export function cneg(a: MathNode): MathNode {
-  const ea = exactValue(a);
-  if (ea) return rationalNode(rneg(ea));
-  const v = view(a);
-  if (v.kind === 'neg') return v.arg;
-  if (v.kind === 'bin' && v.op === 'subtract') return sub(v.b, v.a);
-  return neg(a);
-}
-export const csub = (a: MathNode, b: MathNode): MathNode => cadd(a, cneg(b));
-export function cmul(a: MathNode, b: MathNode): MathNode {
-  const ea = exactValue(a), eb = exactValue(b);
-  if (ea && eb) return rationalNode(rmul(ea, eb));
-  if (isZ(a) || isZ(b)) return num(0);
-  if (isOne(a)) return b;
-  if (isOne(b)) return a;
-  if (ea && ea.n === -1n && ea.d === 1n) return cneg(b);
-  if (eb && eb.n === -1n && eb.d === 1n) return cneg(a);
-  if (eb && !ea) return cmul(b, a); // constants first
-  const av = view(a), bv = view(b);
-  if (av.kind === 'neg') return cneg(cmul(av.arg, b));
-  if (bv.kind === 'neg') return cneg(cmul(a, bv.arg));
-  // (k / d) x = k x / d for exact k, d
-  if (ea && ea.d !== 1n) return cdiv(cmul(rationalNode({ n: ea.n, d: 1n }), b), num(Number(ea.d)));
-  return mul(a, b);
-}
-export function cdiv(a: MathNode, b: MathNode): MathNode {
-  const ea = exactValue(a), eb = exactValue(b);
-  if (eb && eb.n === 0n) throw new RangeError('division by zero');
-  if (ea && eb) return rationalNode(rdiv(ea, eb));
-  if (isZ(a)) return num(0);
-  if (isOne(b)) return a;
-  if (eb && eb.n === -1n && eb.d === 1n) return cneg(a);
-  const av = view(a), bv = view(b);
-  if (av.kind === 'neg') return cneg(cdiv(av.arg, b));
-  if (bv.kind === 'neg') return cneg(cdiv(a, bv.arg));
-  // (k x) / d with exact k, d: fold k / d
-  if (eb && av.kind === 'bin' && av.op === 'multiply') { const k = exactValue(av.a); if (k) return cmul(rationalNode(rdiv(k, eb)), av.b); }
-  if (eb && av.kind === 'bin' && av.op === 'divide') { const d2 = exactValue(av.b); if (d2) return cdiv(av.a, rationalNode(rmul(d2, eb))); }
-  return div(a, b);
-}
+/** Coefficient arithmetic in canonical form (mpoly.ts): exact on literals, like terms collected, common factors cancelled. */
+export const cadd = (a: MathNode, b: MathNode): MathNode => coefOp('add', a, b);
+export const csub = (a: MathNode, b: MathNode): MathNode => coefOp('subtract', a, b);
+export const cmul = (a: MathNode, b: MathNode): MathNode => coefOp('multiply', a, b);
+export const cdiv = (a: MathNode, b: MathNode): MathNode => coefOp('divide', a, b);
+export const cneg = (a: MathNode): MathNode => coefOp('multiply', num(-1), a);
 
 /** Coefficients if `n` is a polynomial in t (degree <= 12) whose coefficients are trees free of t, else null. */
 export function spolyOf(n: MathNode, x = 't'): SPoly | null {
