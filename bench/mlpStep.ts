@@ -9,7 +9,6 @@
  * `benchMlpStep()` returns BenchRow[] for the top-level bench runner: value = median ms per step,
  * peer = PyTorch's median ms per step at the same thread count, ratio = peer / value (> 1: faster).
  */
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
@@ -20,96 +19,12 @@ import { MlpTrainer, REFERENCE_MLP, initMlpParams, makeMlpBatch } from '../src/b
 import { WasmMlpTrainer } from '../src/backend/mlpWasmStep.ts';
 import { ParallelMlpTrainer } from '../src/backend/mlpParallel.ts';
 import type { BenchRow } from './row.ts';
+import { findTorchPython, peerWarnings, TorchPeer } from './peers/torchPeer.ts';
+
+export { findTorchPython };
 
 const BATCH = 512;
 const WORKLOAD = `MLP train step (130-256-256-256-2 SiLU, Adam, batch ${BATCH})`;
-
-/** The PyTorch side: a persistent process that times `steps` steps at `threads` threads on request. */
-const TORCH_SCRIPT = String.raw`
-import sys, json, math, time
-import torch
-B, D, E, H = ${BATCH}, 2, 128, 256
-torch.manual_seed(0)
-net = torch.nn.Sequential(torch.nn.Linear(D + E, H), torch.nn.SiLU(), torch.nn.Linear(H, H), torch.nn.SiLU(),
-                          torch.nn.Linear(H, H), torch.nn.SiLU(), torch.nn.Linear(H, D))
-opt = torch.optim.Adam(net.parameters(), lr=1e-3)
-x = torch.randn(B, D); t = torch.rand(B); target = torch.randn(B, D)
-freqs = 1000 * torch.exp(-math.log(10000) * torch.arange(E // 2, dtype=torch.float32) / (E // 2))
-def step():
-    arg = t[:, None] * freqs[None, :]
-    h = torch.cat([x, torch.sin(arg), torch.cos(arg)], 1)
-    loss = torch.mean((net(h) - target) ** 2)
-    opt.zero_grad(set_to_none=True)
-    loss.backward()
-    opt.step()
-    return loss.item()
-step()
-blas = sorted({l.split()[-1].split("/")[-2] for l in open("/proc/self/maps") if "libblas" in l or "libopenblas" in l or "libmkl" in l})
-print(json.dumps({"ready": True, "version": torch.__version__, "blas": ",".join(blas) or "unknown"}), flush=True)
-for line in sys.stdin:
-    threads, steps = map(int, line.split())
-    torch.set_num_threads(threads)
-    for _ in range(3): step()
-    ts, cs = [], []
-    for _ in range(steps):
-        c = time.process_time(); s = time.perf_counter(); step()
-        ts.append((time.perf_counter() - s) * 1000); cs.append((time.process_time() - c) * 1000)
-    print(json.dumps({"ms": ts, "cpu": cs, "threads": torch.get_num_threads()}), flush=True)
-`;
-
-/** A python3 that can import torch, or null. */
-export function findTorchPython(): string | null {
-  for (const py of ['python3', '/usr/bin/python3']) {
-    const r = spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8' });
-    if (r.status === 0) return py;
-  }
-  return null;
-}
-
-class TorchPeer {
-  private buf = '';
-  private waiting: { resolve: (line: string) => void; reject: (e: Error) => void } | undefined;
-  version = '';
-  blas = '';
-  private constructor(private readonly proc: ChildProcessWithoutNullStreams) {
-    proc.stdout.setEncoding('utf8');
-    proc.stdout.on('data', (d: string) => {
-      this.buf += d;
-      let i: number;
-      while ((i = this.buf.indexOf('\n')) >= 0) {
-        const line = this.buf.slice(0, i);
-        this.buf = this.buf.slice(i + 1);
-        const w = this.waiting;
-        this.waiting = undefined;
-        w?.resolve(line);
-      }
-    });
-    proc.on('exit', (code) => this.waiting?.reject(new Error(`PyTorch peer exited (${code})`)));
-  }
-  private next(): Promise<string> {
-    return new Promise((resolve, reject) => {
-      this.waiting = { resolve, reject };
-    });
-  }
-  /** One process per thread count: OpenBLAS and OpenMP read their thread counts at load time. */
-  static async start(python: string, threads: number): Promise<TorchPeer> {
-    const env = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
-    const p = new TorchPeer(spawn(python, ['-c', TORCH_SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'], env }));
-    const hello = JSON.parse(await p.next()) as { version: string; blas: string };
-    p.version = hello.version;
-    p.blas = hello.blas;
-    return p;
-  }
-  async time(threads: number, steps: number): Promise<{ ms: number[]; cpu: number[] }> {
-    const reply = this.next();
-    this.proc.stdin.write(`${threads} ${steps}\n`);
-    return JSON.parse(await reply) as { ms: number[]; cpu: number[] };
-  }
-  stop(): void {
-    this.proc.stdin.end();
-    this.proc.kill();
-  }
-}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -208,9 +123,7 @@ export async function benchMlpStep(opts: { quick?: boolean; log?: (s: string) =>
     if (p) peers.set(th, p);
   }
   if (peers.size === 0) log('# PyTorch not available (apt-get install python3-torch): no peer column');
-  for (const p of peers.values()) {
-    if (/^blas$|unknown/.test(p.blas)) log(`# warning: PyTorch uses the reference BLAS (${p.blas}); install libopenblas0-pthread for a fair peer`);
-  }
+  for (const p of peers.values()) { log(`# peer: ${p.describe()}`); for (const w of peerWarnings(p)) log(`# warning: ${w}`); }
   const load0 = loadavg()[0];
   const rows: BenchRow[] = [];
   const rounds = opts.quick ? 1 : 3;
@@ -240,7 +153,7 @@ export async function benchMlpStep(opts: { quick?: boolean; log?: (s: string) =>
           if (!Number.isFinite(loss)) throw new Error(`${v.backend}: non-finite loss ${loss}`);
         }
         if (torch) {
-          const t = await torch.time(v.threads, Math.max(5, Math.ceil(v.steps / rounds)));
+          const t = await torch.time({ workload: 'mlpstep', steps: Math.max(5, Math.ceil(v.steps / rounds)) });
           peer.push(...t.ms);
           peerCpu.push(...t.cpu);
         }
@@ -253,7 +166,7 @@ export async function benchMlpStep(opts: { quick?: boolean; log?: (s: string) =>
         backend: v.backend,
         value,
         unit: 'ms/step',
-        ...(p !== undefined ? { peer: p, peerName: `PyTorch ${torch?.version} CPU f32 (${torch?.blas}), ${v.threads} thread${v.threads > 1 ? 's' : ''}`, ratio: p / value } : {}),
+        ...(p !== undefined ? { peer: p, peerName: torch?.describe(), ratio: p / value } : {}),
         note: [
           `min ${Math.min(...ours).toFixed(1)} ms over ${ours.length} steps`,
           // CPU time per step (all threads of the process): robust to other load on the machine

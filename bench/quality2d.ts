@@ -7,7 +7,8 @@
  * of 5000 samples to 5000 fresh held-out data points. The noise floor is SW2 between two
  * independent data sets of that size.
  *
- * The PyTorch side (TORCH_SCRIPT, written for this bench; it uses nothing of sdekit): MLP
+ * The PyTorch side (bench/peers/torch_workloads.py `quality2d`, run with OPENBLAS_CORETYPE and
+ * OPENBLAS_L2_SIZE unset, bench/peers/torchPeer.ts; it uses nothing of sdekit): MLP
  * 2 + 128-d sinusoidal embedding of 1000 t (DDPM's) -> 256 -> 256 -> 256 -> 2 with SiLU, PyTorch's
  * default init, eps prediction with the simple loss, t ~ U[1e-3, 1], vp-linear beta 0.1..20,
  * batch 512, Adam 1e-3, gradient-norm clip 1 (score_sde's default), EMA 0.999 with the usual
@@ -37,80 +38,10 @@ import { loadScheme } from '../src/scheme/load.ts';
 import { loadRun } from '../src/run/load.ts';
 import { initTrainBackend } from '../src/train/backend.ts';
 import { train } from '../src/train/loop.ts';
-import { findTorchPython } from './mlpStep.ts';
+import { findTorchPython, peerEnv, TORCH_PEER_SCRIPT, type BlasInfo } from './peers/torchPeer.ts';
 import type { BenchRow } from './row.ts';
 
 const N_EVAL = 5000, DIRECTIONS = 128, SAMPLER_STEPS = 20, BATCH = 512;
-
-const TORCH_SCRIPT = String.raw`
-import sys, json, math, time
-import numpy as np
-import torch
-pool_file, steps, seed, n_out, out_file, threads, skip = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], int(sys.argv[6]), sys.argv[7]
-torch.set_num_threads(threads)
-torch.manual_seed(seed)
-pool = torch.from_numpy(np.fromfile(pool_file, dtype=np.float32).reshape(-1, 2))
-B, D, E, H = ${BATCH}, 2, 128, 256
-b0, b1, t_eps, T = 0.1, 20.0, 1e-3, 1.0
-def log_alpha(t): return -0.25 * t ** 2 * (b1 - b0) - 0.5 * t * b0
-def alpha_sigma(t):
-    a = torch.exp(log_alpha(t))
-    return a, torch.sqrt(1 - a ** 2)
-half = E // 2
-freqs = torch.exp(-math.log(10000.0) * torch.arange(half, dtype=torch.float32) / half)
-def embed(t):  # DDPM's sinusoidal embedding of the timestep 1000 t
-    arg = 1000.0 * t[:, None] * freqs[None, :]
-    return torch.cat([torch.sin(arg), torch.cos(arg)], 1)
-net = torch.nn.Sequential(torch.nn.Linear(D + E, H), torch.nn.SiLU(), torch.nn.Linear(H, H), torch.nn.SiLU(),
-                          torch.nn.Linear(H, H), torch.nn.SiLU(), torch.nn.Linear(H, D))
-def eps_net(x, t): return net(torch.cat([x, embed(t)], 1))
-ema = [p.detach().clone() for p in net.parameters()]
-opt = torch.optim.Adam(net.parameters(), lr=1e-3)
-perm = torch.randperm(pool.shape[0])
-t0 = time.perf_counter()
-for k in range(steps):
-    idx = perm[(k * B) % pool.shape[0]:][:B]
-    if idx.shape[0] < B: idx = torch.randint(0, pool.shape[0], (B,))
-    x0 = pool[idx]
-    t = t_eps + (T - t_eps) * torch.rand(B)
-    a, s = alpha_sigma(t)
-    eps = torch.randn(B, D)
-    loss = torch.mean((eps_net(a[:, None] * x0 + s[:, None] * eps, t) - eps) ** 2)
-    opt.zero_grad(set_to_none=True)
-    loss.backward()
-    torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
-    opt.step()
-    d = min(0.999, (1 + k) / (10 + k))
-    with torch.no_grad():
-        for e, p in zip(ema, net.parameters()): e.mul_(d).add_(p, alpha=1 - d)
-train_s = time.perf_counter() - t0
-with torch.no_grad():
-    for e, p in zip(ema, net.parameters()): p.copy_(e)
-    # DPM-Solver++(2M): lambda = log(alpha / sigma), x0-form multistep update, grid uniform in t or in lambda
-    lam = lambda t: log_alpha(t) - 0.5 * torch.log(-torch.expm1(2 * log_alpha(t)))
-    ts = torch.linspace(T, t_eps, ${SAMPLER_STEPS} + 1, dtype=torch.float64)
-    if skip == 'logSNR':  # t of lambda for vp-linear: log alpha = -0.5 log(1 + e^(-2 lambda)) solved for t
-        lams = torch.linspace(float(lam(ts[0])), float(lam(ts[-1])), ${SAMPLER_STEPS} + 1, dtype=torch.float64)
-        la = -0.5 * torch.log1p(torch.exp(-2 * lams))
-        ts = (-b0 + torch.sqrt(b0 ** 2 - 4 * (b1 - b0) * la)) / (b1 - b0)
-    x = torch.randn(n_out, D, dtype=torch.float64)  # sigma(T) ~ 1 - 2e-9: x_T = sigma(T) z
-    x = x * alpha_sigma(ts[0])[1]
-    prev = None
-    for i in range(len(ts) - 1):
-        s_, t_ = ts[i], ts[i + 1]
-        a_s, sg_s = alpha_sigma(s_); a_t, sg_t = alpha_sigma(t_)
-        e = eps_net(x.float(), torch.full((n_out,), float(s_))).double()
-        x0 = (x - sg_s * e) / a_s
-        h = lam(t_) - lam(s_)
-        if prev is None: dx = x0
-        else:
-            r = (lam(s_) - lam(prev[1])) / h
-            dx = x0 + (x0 - prev[0]) / (2 * r)
-        x = (sg_t / sg_s) * x - a_t * torch.expm1(-h) * dx
-        prev = (x0, s_)
-x.float().numpy().tofile(out_file)
-print(json.dumps({"train_s": train_s, "version": torch.__version__, "threads": torch.get_num_threads()}))
-`;
 
 /** A random 2-D Gaussian mixture (5 components, unequal weights, stds 0.05..0.3) in the DESIGN.md GMM file format. */
 export function randomGmm2d(seed = 7): { weights: number[]; means: number[][]; stds: number[] } {
@@ -140,17 +71,17 @@ async function sdekitRun(ds: Dataset, steps: number, seed: number, extra: string
 }
 
 /** Train and sample the PyTorch peer on a pool drawn from `ds`. */
-function torchRun(py: string, ds: Dataset, steps: number, seed: number, dir: string, skip: 'time_uniform' | 'logSNR'): { samples: Float32Array; trainS: number; version: string; threads: number } {
+function torchRun(py: string, ds: Dataset, steps: number, seed: number, dir: string, skip: 'time_uniform' | 'logSNR'): { samples: Float32Array; trainS: number; version: string; threads: number; blas: string } {
   const pool = ds.sample(new Rng(0x70c4 + seed), steps * BATCH).x;
   const poolFile = path.join(dir, 'pool.f32'), outFile = path.join(dir, 'torch.f32');
   fs.writeFileSync(poolFile, Buffer.from(pool.buffer, pool.byteOffset, pool.byteLength));
   const threads = 1; // one thread: the machines here are shared and OpenMP oversubscription stalls
-  const r = spawnSync(py, ['-c', TORCH_SCRIPT, poolFile, String(steps), String(seed), String(N_EVAL), outFile, String(threads), skip],
-    { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads) }, maxBuffer: 1 << 24 });
+  const r = spawnSync(py, [TORCH_PEER_SCRIPT, 'quality2d', poolFile, String(steps), String(seed), String(N_EVAL), outFile, String(threads), skip],
+    { encoding: 'utf8', env: peerEnv(threads), maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`PyTorch peer failed: ${r.stderr.slice(-600)}`);
-  const j = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { train_s: number; version: string; threads: number };
+  const j = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { train_s: number; version: string; threads: number; blas: BlasInfo };
   const buf = fs.readFileSync(outFile);
-  return { samples: new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)), trainS: j.train_s, version: j.version, threads: j.threads };
+  return { samples: new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)), trainS: j.train_s, version: j.version, threads: j.threads, blas: j.blas.summary };
 }
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -205,7 +136,7 @@ export async function benchQuality2d(opts: Quality2dOptions = {}): Promise<Bench
         if (py) {
           const b = torchRun(py, ds, steps, seed, dir, torchSkip);
           theirs.push(sw2(b.samples, ref)); theirsS.push(b.trainS);
-          peerName = `PyTorch ${b.version} DDPM recipe (eps, simple, uniform t; ${torchSkip} grid; ${b.threads} thread)`;
+          peerName = `PyTorch ${b.version} DDPM recipe (eps, simple, uniform t; ${torchSkip} grid; ${b.threads} thread; ${b.blas})`;
         }
         log(`quality2d ${label} seed ${seed}: sdekit SW2 ${ours[ours.length - 1].toFixed(4)} (${a.trainS.toFixed(0)} s)` +
           `${py ? `, PyTorch ${theirs[theirs.length - 1].toFixed(4)} (${theirsS[theirsS.length - 1].toFixed(0)} s)` : ''}, floor ${floor.toFixed(4)}`);

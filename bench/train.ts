@@ -1,15 +1,17 @@
 /**
- * Training-speed benchmark (issue 5): sdekit's own training step, end to end (host DSM batch from
- * the scheme's derived views, forward/backward through the issue-5 MLP 2 + 128 -> 256 -> 256 ->
- * 256 -> 2 with SiLU, global-norm clipping, Adam, EMA) at batch 512 on the best local backend,
- * against the same step in PyTorch CPU float32 (Debian python3-torch) measured in the same run,
- * rounds interleaved; and MNIST U-Net steps per second (batch 32).
+ * Training-speed benchmark (issues 5, 14): `sdekit train` with its defaults (ring8: EDM objective,
+ * MLP 130-256-256-256-2 SiLU, batch 512, clip, Adam, EMA; every core: --threads default) timed over
+ * 100 and 700 steps with start-up removed (the clock starts after step 5), against the PyTorch
+ * reference DSM step (bench/peers/torch_workloads.py `train`) on one thread and on every thread, in
+ * the same run, rounds interleaved; sdekit's one-thread path (--threads 1) as a second row. Then the
+ * MNIST U-Net (widths 32,64,64, class-conditional, batch 32) against its PyTorch twin on one thread.
+ * Each row also gives the CPU time per step (all threads of the process), which other load on a
+ * shared machine disturbs less than wall time.
  *
- *   npx tsx bench/train.ts [--quick]
+ *   npx tsx bench/train.ts [--quick]        (or: npm run bench -- train [--quick])
  *
  * `benchTrain()` returns BenchRow[] for the top-level runner (bench/run.ts).
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -19,106 +21,92 @@ import { resolveDataset } from '../src/data/resolve.ts';
 import { loadScheme } from '../src/scheme/load.ts';
 import { initTrainBackend } from '../src/train/backend.ts';
 import { train } from '../src/train/loop.ts';
+import { findTorchPython, peerWarnings, TorchPeer, type PeerRequest } from './peers/torchPeer.ts';
 import type { BenchRow } from './row.ts';
 
-const BATCH = 512;
-
-/** PyTorch: the same DSM step (vp-linear, eps target, simple weighting, clip 1, Adam 1e-3, EMA 0.999). */
-const TORCH_SCRIPT = String.raw`
-import sys, json, math, time
-import torch
-threads, steps, rounds = map(int, sys.argv[1:4])
-torch.set_num_threads(threads)
-B, D, E, H = ${BATCH}, 2, 128, 256
-torch.manual_seed(0)
-net = torch.nn.Sequential(torch.nn.Linear(D + E, H), torch.nn.SiLU(), torch.nn.Linear(H, H), torch.nn.SiLU(),
-                          torch.nn.Linear(H, H), torch.nn.SiLU(), torch.nn.Linear(H, D))
-ema = [p.detach().clone() for p in net.parameters()]
-opt = torch.optim.Adam(net.parameters(), lr=1e-3)
-freqs = 0.25 * (1000.0 ** (torch.arange(E // 2, dtype=torch.float32) / (E // 2 - 1)))
-centers = torch.tensor([[math.cos(2 * math.pi * k / 8), math.sin(2 * math.pi * k / 8)] for k in range(8)]) * math.sqrt(2)
-def step(k):
-    x0 = centers[torch.randint(0, 8, (B,))] + 0.1 * torch.randn(B, D)
-    t = 1e-3 + (1 - 1e-3) * torch.rand(B)
-    logalpha = -0.25 * t ** 2 * (20 - 0.1) - 0.5 * t * 0.1
-    alpha = torch.exp(logalpha); sigma = torch.sqrt(1 - alpha ** 2)
-    eps = torch.randn(B, D)
-    xt = alpha[:, None] * x0 + sigma[:, None] * eps
-    c = 2 * torch.tanh(torch.log(sigma / alpha) / 8)
-    arg = c[:, None] * freqs[None, :]
-    h = torch.cat([xt / torch.sqrt(sigma ** 2 + alpha ** 2)[:, None], torch.sin(arg), torch.cos(arg)], 1)
-    loss = torch.mean((net(h) - eps) ** 2)
-    opt.zero_grad(set_to_none=True)
-    loss.backward()
-    torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
-    opt.step()
-    d = min(0.999, (1 + k) / (10 + k))
-    with torch.no_grad():
-        for e, p in zip(ema, net.parameters()): e.mul_(d).add_(p, alpha=1 - d)
-    return loss.item()
-for k in range(5): step(k)
-out = []
-for r in range(rounds):
-    s = time.perf_counter()
-    for k in range(steps): step(k)
-    out.append((time.perf_counter() - s) * 1000 / steps)
-print(json.dumps({"ms": out, "version": torch.__version__, "threads": torch.get_num_threads()}))
-`;
-
-function torchPython(): string | null {
-  for (const py of ['python3', '/usr/bin/python3']) if (spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0) return py;
-  return null;
-}
-
-function torchMs(py: string, threads: number, steps: number): { ms: number; version: string } {
-  const r = spawnSync(py, ['-c', TORCH_SCRIPT, String(threads), String(steps), '1'], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) } });
-  if (r.status !== 0) throw new Error(`PyTorch peer failed: ${r.stderr.slice(-400)}`);
-  const j = JSON.parse(r.stdout) as { ms: number[]; version: string };
-  return { ms: j.ms[0], version: j.version };
-}
-
+const WARM = 5;
 const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const spread = (xs: number[]): string => xs.length > 1 ? `; rounds ${xs.map((x) => x.toFixed(2)).join(', ')}` : '';
 
-/** ms per step of sdekit's training loop after `warm` warm-up steps. */
-async function sdekitMs(args: string[], data: string, steps: number, warm: number): Promise<number> {
+/** ms and CPU ms per step of `sdekit train` (library call, as the CLI makes it) after WARM steps. */
+async function sdekitMs(args: string[], data: string, steps: number, threads: number): Promise<{ ms: number; cpu: number }> {
   const ds = resolveDataset(data);
-  const cfg = configFromArgs([...args, '--steps', String(warm + steps), '--checkpoint-every', String(10 * (warm + steps))], ds);
+  const cfg = configFromArgs(['--scheme', 'vp-linear', ...args, '--steps', String(WARM + steps), '--checkpoint-every', String(10 * (WARM + steps))], ds);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdekit-bench-'));
-  let t0 = 0;
-  await train({ config: cfg, scheme: loadScheme(typeof cfg.scheme === 'string' ? cfg.scheme : 'vp-linear'), data: ds, outDir: dir, progress: false, onStep: (k) => { if (k === warm) t0 = performance.now(); } });
-  const ms = (performance.now() - t0) / steps; // includes the final checkpoint write, as a real run does
-  fs.rmSync(dir, { recursive: true, force: true });
-  return ms;
+  let t0 = 0, c0 = process.cpuUsage();
+  try {
+    await train({ config: cfg, scheme: loadScheme('vp-linear'), data: ds, outDir: dir, progress: false, threads, onStep: (k) => { if (k === WARM) { t0 = performance.now(); c0 = process.cpuUsage(); } } });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const c = process.cpuUsage(c0);
+  // includes the final checkpoint write, as a real run does
+  return { ms: (performance.now() - t0) / steps, cpu: (c.user + c.system) / 1000 / steps };
+}
+
+async function peerMs(p: TorchPeer | undefined, req: PeerRequest): Promise<{ ms: number; cpu: number } | undefined> {
+  if (!p) return undefined;
+  const t = await p.time(req);
+  return { ms: t.ms.reduce((a, b) => a + b, 0) / t.ms.length, cpu: t.cpu.reduce((a, b) => a + b, 0) / t.cpu.length };
 }
 
 /** Run the benchmark; rows for bench/run.ts. */
 export async function benchTrain(opts: { quick?: boolean; log?: (s: string) => void } = {}): Promise<BenchRow[]> {
   const log = opts.log ?? (() => {});
   const backend = await initTrainBackend();
-  const rounds = opts.quick ? 1 : 3, steps = opts.quick ? 20 : 40;
-  const py = torchPython();
-  const ours: number[] = [], torch1: number[] = [], torch2: number[] = [];
-  let version = '';
-  for (let r = 0; r < rounds; r++) {
-    ours.push(await sdekitMs(['--scheme', 'vp-linear', '--batch', String(BATCH)], 'ring8', steps, 5));
-    if (py) {
-      const a = torchMs(py, 1, steps), b = torchMs(py, os.cpus().length, steps);
-      torch1.push(a.ms); torch2.push(b.ms); version = a.version;
-    }
-    log(`bench train round ${r + 1}: sdekit ${ours[r].toFixed(1)} ms${py ? `, torch 1 thread ${torch1[r].toFixed(1)} ms, ${os.cpus().length} threads ${torch2[r].toFixed(1)} ms` : ''}`);
-  }
-  const m = median(ours);
+  const cores = os.availableParallelism();
+  const rounds = opts.quick ? 1 : 3;
+  const lengths = opts.quick ? [100] : [100, 700];
+  const py = findTorchPython();
+  const peers = new Map<number, TorchPeer>();
+  if (py) for (const th of new Set([1, cores])) peers.set(th, await TorchPeer.start(py, th));
+  else log('# PyTorch not available (apt-get install python3-torch): no peer column');
+  for (const p of peers.values()) { log(`# peer: ${p.describe()}`); for (const w of peerWarnings(p)) log(`# warning: ${w}`); }
   const rows: BenchRow[] = [];
-  const workload = `sdekit train step: DSM + MLP 130-256-256-256-2 SiLU + clip + Adam + EMA, batch ${BATCH}`;
-  if (py) {
-    const p1 = median(torch1), p2 = median(torch2);
-    rows.push({ workload, backend, value: m, unit: 'ms/step', peerName: `PyTorch ${version} CPU f32, 1 thread`, peer: p1, ratio: p1 / m, note: `${(1000 / m).toFixed(1)} steps/s` });
-    rows.push({ workload, backend, value: m, unit: 'ms/step', peerName: `PyTorch ${version} CPU f32, ${os.cpus().length} threads`, peer: p2, ratio: p2 / m });
-  } else rows.push({ workload, backend, value: m, unit: 'ms/step', note: 'python3-torch not installed: no peer' });
-  for (const widths of ['32,64,64', '16,32,64']) {
-    const ms = await sdekitMs(['--scheme', 'vp-linear', '--channels', widths, '--weighting', 'edm'], 'mnist', opts.quick ? 3 : 6, 2);
-    log(`bench train: MNIST U-Net [${widths}] ${ms.toFixed(0)} ms/step`);
-    rows.push({ workload: `sdekit train step: MNIST U-Net widths ${widths}, class-conditional, batch 32`, backend, value: 1000 / ms, unit: 'steps/s', note: `${ms.toFixed(0)} ms/step` });
+  try {
+    const workload = (n: number): string => `sdekit train defaults (ring8: EDM, MLP 130-256-256-256-2, batch 512, clip, Adam, EMA), ${n} steps, start-up removed`;
+    for (const n of lengths) {
+      const ours: Record<string, { ms: number; cpu: number }[]> = { all: [], one: [] };
+      const torch: Record<number, { ms: number; cpu: number }[]> = { 1: [], [cores]: [] };
+      for (let r = 0; r < rounds; r++) {
+        ours.all.push(await sdekitMs([], 'ring8', n, cores));
+        for (const [th, p] of peers) torch[th].push((await peerMs(p, { workload: 'train', steps: n }))!);
+        ours.one.push(await sdekitMs([], 'ring8', n, 1));
+        log(`bench train ${n} steps, round ${r + 1}: sdekit --threads ${cores} ${ours.all[r].ms.toFixed(2)} ms (CPU ${ours.all[r].cpu.toFixed(2)}), --threads 1 ${ours.one[r].ms.toFixed(2)} ms` +
+          [...peers.keys()].map((th) => `; PyTorch ${th} thread(s) ${torch[th][r].ms.toFixed(2)} ms (CPU ${torch[th][r].cpu.toFixed(2)})`).join(''));
+      }
+      for (const [label, th] of [['all', cores], ['one', 1]] as const) {
+        const m = median(ours[label].map((x) => x.ms)), cpu = median(ours[label].map((x) => x.cpu));
+        const be = `${backend}; --threads ${th}`;
+        if (peers.size === 0) rows.push({ workload: workload(n), backend: be, value: 1000 / m, unit: 'steps/s', note: `${m.toFixed(2)} ms/step` });
+        for (const [pth, p] of peers) {
+          const pm = median(torch[pth].map((x) => x.ms)), pc = median(torch[pth].map((x) => x.cpu));
+          const ratios = ours[label].map((x, r) => torch[pth][r].ms / x.ms);
+          rows.push({
+            workload: workload(n), backend: be, value: 1000 / m, unit: 'steps/s', peerName: p.describe(), peer: 1000 / pm, ratio: pm / m,
+            note: `${m.toFixed(2)} vs ${pm.toFixed(2)} ms/step; CPU ${cpu.toFixed(2)} vs ${pc.toFixed(2)} ms/step${spread(ratios)}`,
+          });
+        }
+      }
+    }
+    // MNIST U-Net, class-conditional, batch 32
+    const uSteps = opts.quick ? 3 : 6;
+    const uOurs: { ms: number; cpu: number }[] = [], uTorch: { ms: number; cpu: number }[] = [];
+    for (let r = 0; r < rounds; r++) {
+      uOurs.push(await sdekitMs(['--channels', '32,64,64'], 'mnist', uSteps, cores));
+      const t = await peerMs(peers.get(1), { workload: 'unet', steps: uSteps, warmup: 2 });
+      if (t) uTorch.push(t);
+      log(`bench train MNIST U-Net round ${r + 1}: sdekit ${uOurs[r].ms.toFixed(0)} ms (CPU ${uOurs[r].cpu.toFixed(0)})${t ? `; PyTorch 1 thread ${t.ms.toFixed(0)} ms (CPU ${t.cpu.toFixed(0)})` : ''}`);
+    }
+    const um = median(uOurs.map((x) => x.ms)), uc = median(uOurs.map((x) => x.cpu));
+    const uw = 'sdekit train step: MNIST U-Net widths 32,64,64, class-conditional, batch 32';
+    const p1 = peers.get(1);
+    if (p1 && uTorch.length) {
+      const pm = median(uTorch.map((x) => x.ms)), pc = median(uTorch.map((x) => x.cpu));
+      rows.push({ workload: uw, backend: `${backend}; --threads ${cores}`, value: 1000 / um, unit: 'steps/s', peerName: `${p1.describe()} (the twin U-Net, bench/peers/torch_workloads.py)`, peer: 1000 / pm, ratio: pm / um, note: `${um.toFixed(0)} vs ${pm.toFixed(0)} ms/step; CPU ${uc.toFixed(0)} vs ${pc.toFixed(0)} ms/step${spread(uOurs.map((x, r) => uTorch[r].ms / x.ms))}` });
+    } else rows.push({ workload: uw, backend: `${backend}; --threads ${cores}`, value: 1000 / um, unit: 'steps/s', note: `${um.toFixed(0)} ms/step` });
+  } finally {
+    for (const p of peers.values()) p.stop();
   }
   return rows;
 }

@@ -84,17 +84,24 @@ export { GaussianMixtureModel, validateGmm, type GmmSpec, type GmmModelOptions }
 
 // sampling
 export { sample, type SampleOptions, type SampleResult } from './sample/sample.ts';
-export { SAMPLERS, SAMPLER_NAMES, isSamplerName, type SamplerName } from './sample/registry.ts';
+export { DEFAULT_SAMPLER, SAMPLERS, SAMPLER_NAMES, isSamplerName, type SamplerName } from './sample/registry.ts';
 export type { Sampler, SamplerContext, SamplerOptions, Churn } from './sample/types.ts';
 export { DEFAULT_SAMPLER_OPTIONS } from './sample/types.ts';
 export { makeGrid, type GridOptions, type GridPoint } from './sample/steps.ts';
 export { SPACINGS, type Spacing } from './scheme/spacing.ts';
 
 // training, likelihood, backends (these load TensorFlow.js when called)
-export { train, NonFiniteLossError, type TrainOptions, type TrainResult } from './train/loop.ts';
+export { train, NonFiniteLossError, TrainingWorkerError, type TrainOptions, type TrainResult } from './train/loop.ts';
 export type { TrainConfig } from './train/config.ts';
 export { loadRun, type LoadedRun } from './run/load.ts';
 export { pfOdeLikelihood, type LikelihoodOptions, type LikelihoodResult } from './likelihood/pfOde.ts';
 export { bitsPerDim, dequantize } from './likelihood/bpd.ts';
 export { rk45, type Rk45Options } from './likelihood/rk45.ts';
 export { listBackends, initBackend, BACKEND_NAMES, type BackendName, type BackendStatus, type BackendInfo } from './backend/select.ts';
+
+// PyTorch engine: safetensors weights, compiled samplers, the torchrun training program
+export { encodeSafetensors, decodeSafetensors, type SafeTensor, type SafetensorsDtype, type SafetensorsFile } from './train/safetensors.ts';
+export { torchSamplerModule, traceSampler, type TorchSamplerSpec, type TracedSampler } from './engines/torch/torchSampler.ts';
+export { trainTorch, TorchRunError, type TorchTrainOptions, type TorchTrainResult } from './engines/torch/engine.ts';
+export { writeTorchProgram } from './engines/torch/program.ts';
+export { findTorchPython, type TorchPython } from './engines/torch/findPython.ts';

@@ -7,6 +7,7 @@ Workloads (one JSON line each on stdout):
            (`sdekit derive vp-linear --target python`): its alpha, sigma and dpm_solver_pp_2m.
            Timed like sdekit's device path: host noise -> device, the run, device -> host.
            With --compare, the max |difference| to sdekit's output file on the same noise.
+  (train and mlpstep are bench/peers/torch_workloads.py's, the same code as the CPU benches' peer)
   train    the issue-5 DSM training step (bench/train.ts's peer: 2 + 128 -> 256 -> 256 -> 256 -> 2
            SiLU MLP, eps target, simple weighting, uniform t, clip 1, Adam 1e-3, EMA), batch 512,
            alpha/sigma from the generated module; the loss is read every step (as sdekit does).
@@ -28,6 +29,9 @@ import sys
 import time
 
 import numpy as np
+
+sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent / "peers"))
+import torch_workloads as W  # noqa: E402  (the one implementation of the training workloads)
 
 K_RING = 8
 
@@ -160,12 +164,6 @@ def cmd_sample(a):
     print(json.dumps(res), flush=True)
 
 
-def mlp(torch, D, E, H, dev):
-    nn = torch.nn
-    return nn.Sequential(nn.Linear(D + E, H), nn.SiLU(), nn.Linear(H, H), nn.SiLU(),
-                         nn.Linear(H, H), nn.SiLU(), nn.Linear(H, D)).to(dev)
-
-
 def timed_steps(torch, dev, step, warmup, steps):
     """(median ms per step with the loss read every step, the minimum, ms per step of one block that reads it once)."""
     for k in range(warmup):
@@ -190,47 +188,8 @@ def cmd_train(a):
 
     dev = torch.device(a.device)
     sched = load_schedule(a.schedule) if a.schedule else None
-    torch.manual_seed(0)
-    B, D, E, H = a.batch, 2, 128, 256
-    net = mlp(torch, D, E, H, dev)
-    ema = [p.detach().clone() for p in net.parameters()]
-    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
-    freqs = 0.25 * (1000.0 ** (torch.arange(E // 2, dtype=torch.float32, device=dev) / (E // 2 - 1)))
-    centers = torch.tensor([[math.cos(2 * math.pi * k / 8), math.sin(2 * math.pi * k / 8)] for k in range(8)], device=dev) * math.sqrt(2)
-    T0 = float(sched.T0) if sched else 1e-3
-
-    def alpha_sigma(t):
-        if sched:  # the generated closed forms, float64, then float32 like sdekit's host batch
-            t64 = t.double()
-            return sched.alpha(t64).float(), sched.sigma(t64).float()
-        logalpha = -0.25 * t ** 2 * (20 - 0.1) - 0.5 * t * 0.1
-        al = torch.exp(logalpha)
-        return al, torch.sqrt(1 - al ** 2)
-
-    last = [float("nan")]
-
-    def step(k, read):
-        x0 = centers[torch.randint(0, 8, (B,), device=dev)] + 0.1 * torch.randn(B, D, device=dev)
-        t = T0 + (1 - T0) * torch.rand(B, device=dev)
-        al, sg = alpha_sigma(t)
-        eps = torch.randn(B, D, device=dev)
-        xt = al[:, None] * x0 + sg[:, None] * eps
-        c = 2 * torch.tanh(torch.log(sg / al) / 8)
-        arg = c[:, None] * freqs[None, :]
-        h = torch.cat([xt / torch.sqrt(sg ** 2 + al ** 2)[:, None], torch.sin(arg), torch.cos(arg)], 1)
-        loss = torch.mean((net(h) - eps) ** 2)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
-        opt.step()
-        d = min(0.999, (1 + k) / (10 + k))
-        with torch.no_grad():
-            torch._foreach_mul_(ema, d)
-            torch._foreach_add_(ema, list(net.parameters()), alpha=1 - d)
-        if read:
-            last[0] = loss.item()
-
-    report_steps(torch, dev, a, "train", B, step, last, schedule="generated" if sched else "inline")
+    step, last = W.train_step(torch, dev, a.batch, sched)
+    report_steps(torch, dev, a, "train", a.batch, step, last, schedule="generated" if sched else "inline")
 
 
 def report_steps(torch, dev, a, workload, B, step, last, **extra):
@@ -248,27 +207,8 @@ def cmd_mlpstep(a):
     import torch
 
     dev = torch.device(a.device)
-    torch.manual_seed(0)
-    B, D, E, H = a.batch, 2, 128, 256
-    net = mlp(torch, D, E, H, dev)
-    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
-    x = torch.randn(B, D, device=dev)
-    t = torch.rand(B, device=dev)
-    target = torch.randn(B, D, device=dev)
-    freqs = 1000 * torch.exp(-math.log(10000) * torch.arange(E // 2, dtype=torch.float32, device=dev) / (E // 2))
-    last = [float("nan")]
-
-    def step(k, read):
-        arg = t[:, None] * freqs[None, :]
-        h = torch.cat([x, torch.sin(arg), torch.cos(arg)], 1)
-        loss = torch.mean((net(h) - target) ** 2)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        if read:
-            last[0] = loss.item()
-
-    report_steps(torch, dev, a, "mlpstep", B, step, last)
+    step, last = W.mlpstep_step(torch, dev, a.batch)
+    report_steps(torch, dev, a, "mlpstep", a.batch, step, last)
 
 
 def main(argv):

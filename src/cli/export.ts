@@ -2,7 +2,8 @@
  * `sdekit export` (DESIGN.md):
  *
  *     sdekit export --target torch-sampler --scheme S --sampler NAME --steps N
- *                   [--spacing ...] [--rho R] [--lambda L] [--eta E] [--churn S] --out FILE.py [--json]
+ *                   [--spacing ... | --steps-file F] [--rho R] [--lambda L] [--eta E] [--churn S]
+ *                   [--order K] [--variant V] [--form F] [--lower-order-final on|off] --out FILE.py [--json]
  *     sdekit export --target torch --scheme S [train flags] --out DIR [--json]
  *
  * torch-sampler: one sampler of `sdekit sample` compiled to a PyTorch module (src/engines/torch/
@@ -17,11 +18,14 @@ import { loadScheme } from '../scheme/load.ts';
 import { SAMPLER_NAMES } from '../sample/registry.ts';
 import { SPACINGS, defaultSpacing, type Spacing } from '../scheme/spacing.ts';
 import { torchSamplerModule } from '../engines/torch/torchSampler.ts';
+import { readStepsFile } from '../sample/stepsFile.ts';
+import { samplerSettings } from './samplerFlags.ts';
 
-const TARGETS = ['torch-sampler'] as const;
+const TARGETS = ['torch-sampler', 'torch'] as const;
 
 const HELP = `usage: sdekit export --target torch-sampler --scheme S --sampler NAME --steps N --out FILE.py
-         [--spacing ${SPACINGS.join('|')}] [--rho R] [--lambda L] [--eta E] [--churn S] [--json]
+         [--spacing ${SPACINGS.join('|')} | --steps-file F] [--rho R] [--lambda L] [--eta E] [--churn S]
+         [--order K] [--variant bh1|bh2] [--form reference|taylor] [--lower-order-final on|off] [--json]
        sdekit export --target torch --scheme S --data NAME|gmm:FILE|mnist --steps N [train flags] --out DIR [--json]
 torch-sampler: sample(denoise, x_T, generator=None, randn=None, **cond) -> x_0, a straight-line PyTorch
 program with sdekit's float64 coefficients; samplers: ${SAMPLER_NAMES.filter((s) => s !== 'rk45' && s !== 'pc').join(', ')}
@@ -34,23 +38,35 @@ export async function run(argv: string[]): Promise<number> {
   if (bool(a, 'help')) { console.log(HELP); return 0; }
   const target = req(a, 'target');
   if (!(TARGETS as readonly string[]).includes(target)) throw new UserError('--target', `must be one of ${TARGETS.join(', ')}`, { value: target });
-  allowOnly(a, ['target', 'scheme', 'sampler', 'steps', 'spacing', 'rho', 'lambda', 'eta', 'churn', 'out']);
+  if (target === 'torch') {
+    const { exportTrainingProgram } = await import('./exportTorch.ts');
+    return exportTrainingProgram(argv);
+  }
+  allowOnly(a, ['target', 'scheme', 'sampler', 'steps', 'steps-file', 'spacing', 'rho', 'lambda', 'eta', 'churn', 'out', 'order', 'variant', 'lower-order-final', 'form']);
   const scheme = loadScheme(req(a, 'scheme'));
   const sampler = req(a, 'sampler');
-  const steps = num(a, 'steps', NaN, { integer: true, min: 1, max: 100000 });
+  const stepsFile = str(a, 'steps-file');
+  const times = stepsFile !== undefined ? readStepsFile(stepsFile, scheme) : undefined;
+  let steps = num(a, 'steps', NaN, { integer: true, min: 1, max: 100000 });
+  if (times) {
+    if (!Number.isNaN(steps) && steps !== times.length - 1) throw new UserError('--steps', `disagrees with --steps-file (${times.length - 1} steps)`, { value: steps });
+    if (a.flags.has('spacing')) throw new UserError('--spacing', 'cannot be combined with --steps-file (the file fixes the grid)');
+    steps = times.length - 1;
+  }
   if (Number.isNaN(steps)) throw new UserError('--steps', 'is required');
   const spacingArg = str(a, 'spacing');
   if (spacingArg !== undefined && !(SPACINGS as readonly string[]).includes(spacingArg)) throw new UserError('--spacing', `unknown spacing; known: ${SPACINGS.join(', ')}`, { value: spacingArg });
   const spacing = (spacingArg as Spacing | undefined) ?? defaultSpacing(scheme, false);
-  const rho = num(a, 'rho', scheme.sampling?.rho ?? 7, { min: 1e-6 });
   const out = req(a, 'out');
   if (!out.endsWith('.py')) throw new UserError('--out', 'must be a Python file name ending in .py', { value: out });
   prepareOutput(out, '--out');
   const { source, traced } = await torchSamplerModule({
-    scheme, sampler, gridOptions: { spacing, steps, rho },
+    scheme, sampler, steps, spacing, times,
+    rho: str(a, 'rho') === undefined ? undefined : num(a, 'rho', 7, { min: 1e-6 }),
     lambda: num(a, 'lambda', 1, { min: 0 }),
     eta: a.flags.has('eta') ? num(a, 'eta', 0, { min: 0 }) : undefined,
     churn: { sChurn: num(a, 'churn', 0, { min: 0 }) },
+    ...samplerSettings(a, sampler),
   });
   writeOutput(out, source, '--out');
   const summary = { out, scheme: scheme.name, sampler, steps, spacing, nfe: traced.nfe, stochastic: traced.stochastic, lines: source.split('\n').length };

@@ -4,6 +4,7 @@
  * `run(argv): Promise<number>` returning the exit code. Exit 0 ok, 2 bad input, 1 internal failure.
  */
 import { isUserError } from '../errors.ts';
+import { missingPackage, missingPackageText } from './missing.ts';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -16,7 +17,7 @@ const COMMANDS: Record<string, { help: string; load: () => Promise<{ run: Comman
   export: { help: 'compile for PyTorch: a sampler module (--target torch-sampler) or the training program (--target torch)', load: () => import('./export.ts') },
   eval: { help: 'float64 values at --t t1,t2,...', load: () => import('./eval.ts') },
   proofs: { help: 'run every proof over every built-in: theorem x scheme table (--json)', load: () => import('./proofs.ts') },
-  sample: { help: 'draw samples (--scheme S --score gmm:FILE | --model DIR --sampler NAME --steps N --out FILE)', load: () => import('./sample.ts') },
+  sample: { help: 'draw samples (--scheme S --score gmm:FILE | --model DIR --steps N --out FILE [--sampler NAME])', load: () => import('./sample.ts') },
   schemes: { help: 'list the built-in schemes', load: () => import('./schemes.ts') },
   likelihood: { help: 'log-densities by the PF-ODE (--scheme S --score gmm:FILE | --model DIR --points FILE|test --out FILE)', load: () => import('./likelihood.ts') },
   tune: { help: 'optimise the step grid of a sampler for a scheme, score and budget (--scheme S --score gmm:FILE --sampler NAME --steps N --out steps.json)', load: () => import('./tune.ts') },
@@ -44,6 +45,7 @@ main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (e: unknown) => {
     if (isUserError(e)) { console.error(`sdekit: ${e.message}`); process.exitCode = 2; }
+    else if (missingPackage(e) !== null) { console.error(`sdekit: ${missingPackageText(missingPackage(e) as string)}`); process.exitCode = 1; }
     else { console.error('sdekit: internal error:', e instanceof Error ? (e.stack ?? e.message) : e); process.exitCode = 1; }
   },
 );

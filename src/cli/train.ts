@@ -12,6 +12,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { availableParallelism } from 'node:os';
 import { UserError } from '../errors.ts';
 import { allowOnly, bool, num, numList, parseArgs, req, str } from './args.ts';
 import { resolveDataset } from '../data/resolve.ts';
@@ -26,22 +27,30 @@ import { DEFAULT_ADAM } from '../train/adam.ts';
 import { initTrainBackend } from '../train/backend.ts';
 import { RUN_FILES, type SchemeSpec, type TrainConfig } from '../train/config.ts';
 import { WEIGHTINGS, type WeightingName } from '../train/dsm.ts';
-import { NonFiniteLossError, train } from '../train/loop.ts';
+import { NonFiniteLossError, TrainingWorkerError, train } from '../train/loop.ts';
 import { TIME_SAMPLINGS, type TimeSampling } from '../train/timeSampling.ts';
 import { writeFileAtomic } from '../train/checkpoint.ts';
 import { lossCurveSvg } from '../train/plot.ts';
 import { renderSamples } from '../run/preview.ts';
 import { trainClassifier, type ClassifierConfig } from '../train/classifier.ts';
 
-const KNOWN = ['scheme', 'data', 'steps', 'batch', 'pred', 'weighting', 'seed', 'out', 'resume', 'time', 'lr', 'warmup', 'clip', 'ema',
-  'cond', 'p-uncond', 'net', 'hidden', 'channels', 'attention', 'sigma-data', 'checkpoint-every', 'samples', 'progress', 'classifier'];
+/** The flags of `sdekit train` (also accepted by `sdekit export --target torch`). */
+export const TRAIN_FLAGS = ['scheme', 'data', 'steps', 'batch', 'pred', 'weighting', 'seed', 'out', 'resume', 'time', 'lr', 'warmup', 'clip', 'ema',
+  'cond', 'p-uncond', 'net', 'hidden', 'channels', 'attention', 'sigma-data', 'checkpoint-every', 'samples', 'progress', 'classifier', 'threads',
+  'engine', 'nproc', 'device', 'python'];
 
 const HELP = `usage: sdekit train --scheme S --data ring8|moons|swissroll|checkerboard|gmm:FILE|mnist --steps N --out DIR [--resume]
        sdekit train --out DIR --resume [--steps N]        (continue a run with its saved settings)
   [--pred eps|x0|v|score] [--weighting simple|elbo|likelihood|edm] [--time uniform|lognormal|importance]
   [--batch B] [--lr R] [--warmup N] [--clip C] [--ema D] [--seed K] [--checkpoint-every N]
   [--net mlp|unet] [--hidden 256,256,256] [--channels 32,64,64] [--attention on|off] [--cond on|off] [--p-uncond P] [--sigma-data S]
-  [--samples N] [--classifier] [--backend cpu|wasm|webgpu|tensorflow] [--json]
+  [--samples N] [--classifier] [--backend cpu|wasm|webgpu|tensorflow] [--threads N] [--json]
+  [--engine sdekit|torch] [--nproc N] [--device cpu|cuda] [--python PATH]
+--threads N: worker threads, each computing the gradient of 1/N of every batch (wasm, cpu backends;
+default: every core, ${availableParallelism()} here; 1: this thread only). Deterministic for a given N.
+--engine torch writes a PyTorch program into DIR/torch/ and runs it under torchrun with N processes
+(DistributedDataParallel; the global batch is split across them); python: --python, SDEKIT_PYTHON,
+python3 on PATH, /usr/bin/python3. The run folder is the same; sample and likelihood use it as usual.
 Weightings are eps-space loss weights w(t) derived from the scheme (MATH.md section 4); --pred only
 changes what the network outputs. --weighting edm with x0 prediction uses EDM preconditioning.
 Defaults: --weighting edm --pred x0 (with --pred eps|v|score: --weighting simple); --time uniform
@@ -135,7 +144,7 @@ export function classifierConfigFromArgs(argv: string[], data: Dataset): Classif
 export async function run(argv: string[]): Promise<number> {
   const a = parseArgs(argv, ['resume', 'classifier']);
   if (bool(a, 'help')) { console.log(HELP); return 0; }
-  allowOnly(a, KNOWN);
+  allowOnly(a, TRAIN_FLAGS);
   const out = req(a, 'out');
   const savedFile = path.join(out, RUN_FILES.config);
   if (bool(a, 'resume') && !bool(a, 'classifier') && str(a, 'scheme') === undefined && str(a, 'data') === undefined && fs.existsSync(savedFile)) {
@@ -158,18 +167,54 @@ export async function run(argv: string[]): Promise<number> {
   return runTraining(a, out, data, configFromArgs(argv, data));
 }
 
+/**
+ * `--threads`: worker threads for the wasm and cpu backends (default: every core, at most the
+ * batch); the other backends run on this thread (their own libraries use the device or cores).
+ */
+function trainThreads(a: ReturnType<typeof parseArgs>, backend: string, batch: number): number {
+  const multi = backend.startsWith('wasm') || backend.startsWith('cpu');
+  if (str(a, 'threads') === undefined) return multi ? Math.max(1, Math.min(availableParallelism(), batch)) : 1;
+  const n = num(a, 'threads', 1, { min: 1, max: 256, integer: true });
+  if (n > 1 && !multi) throw new UserError('--threads', `multi-worker training runs on the wasm or cpu backend; the backend is ${backend}`, { value: n });
+  return n;
+}
+
 async function runTraining(a: ReturnType<typeof parseArgs>, out: string, data: Dataset, config: TrainConfig): Promise<number> {
   const scheme = loadScheme(config.scheme as Parameters<typeof loadScheme>[0]);
+  const engine = oneOf('engine', str(a, 'engine'), ['sdekit', 'torch'] as const, 'sdekit');
+  if (engine === 'sdekit') for (const f of ['nproc', 'device', 'python']) if (a.flags.has(f)) throw new UserError(`--${f}`, 'needs --engine torch');
   const backend = await initTrainBackend(str(a, 'backend'));
   const json = bool(a, 'json');
-  if (!json) console.error(`sdekit train: backend ${backend}; scheme ${scheme.name}; data ${data.name}; ${config.net.kind}; pred ${config.objective.head.pred}` +
-    `${config.objective.head.precond === 'edm' ? ' (EDM preconditioning)' : ''}; weighting ${config.objective.weighting}; time ${config.objective.time}`);
-  let result;
-  try {
-    result = await train({ config, scheme, data, outDir: out, resume: bool(a, 'resume'), progress: str(a, 'progress') === undefined ? undefined : bool(a, 'progress') });
-  } catch (e) {
-    if (e instanceof NonFiniteLossError) { console.error(`sdekit train: ${e.message}`); return 1; }
-    throw e;
+  const progress = str(a, 'progress') === undefined ? undefined : bool(a, 'progress');
+  let result: { step: number; startStep: number; lossLog: [number, number][]; seconds: number; startupSeconds: number; stepsPerSecond: number; checkpoint: string };
+  let engineInfo = backend;
+  let threads: number;
+  if (engine === 'torch') {
+    if (a.flags.has('threads')) throw new UserError('--threads', 'is for sdekit\'s own engine; with --engine torch use --nproc', { value: str(a, 'threads') });
+    const { trainTorch, TorchRunError } = await import('../engines/torch/engine.ts');
+    const device = oneOf('device', str(a, 'device'), ['cpu', 'cuda'] as const, 'cpu');
+    const nproc = num(a, 'nproc', 1, { min: 1, integer: true });
+    threads = nproc;
+    if (!json) console.error(`sdekit train --engine torch: ${nproc} process${nproc > 1 ? 'es' : ''} on ${device}; scheme ${scheme.name}; data ${data.name}; ${config.net.kind}; pred ${config.objective.head.pred}; weighting ${config.objective.weighting}; time ${config.objective.time}`);
+    try {
+      const r = await trainTorch({ config, scheme, data, outDir: out, resume: bool(a, 'resume'), nproc, device, python: str(a, 'python'), progress });
+      result = r;
+      engineInfo = `torch ${r.torchVersion} (${r.python}), ${nproc} x ${device}`;
+      if (r.interrupted) { console.error(`sdekit train: interrupted at step ${r.step}; checkpoint kept; continue with --resume`); return 130; }
+    } catch (e) {
+      if (e instanceof TorchRunError) { console.error(`sdekit train: ${e.message}`); return 1; }
+      throw e;
+    }
+  } else {
+    threads = trainThreads(a, backend, config.batch);
+    if (!json) console.error(`sdekit train: backend ${backend}; scheme ${scheme.name}; data ${data.name}; ${config.net.kind}; pred ${config.objective.head.pred}` +
+      `${config.objective.head.precond === 'edm' ? ' (EDM preconditioning)' : ''}; weighting ${config.objective.weighting}; time ${config.objective.time}; threads ${threads}`);
+    try {
+      result = await train({ config, scheme, data, outDir: out, resume: bool(a, 'resume'), progress, threads });
+    } catch (e) {
+      if (e instanceof NonFiniteLossError || e instanceof TrainingWorkerError) { console.error(`sdekit train: ${e.message}`); return 1; }
+      throw e;
+    }
   }
   fs.writeFileSync(path.join(out, RUN_FILES.lossCurve), lossCurveSvg(result.lossLog, `${data.name} / ${scheme.name}: ${config.objective.weighting} loss, pred ${config.objective.head.pred}`));
   const nSamples = num(a, 'samples', data.image ? 64 : 2000, { min: 0, integer: true });
@@ -181,13 +226,13 @@ async function runTraining(a: ReturnType<typeof parseArgs>, out: string, data: D
   }
   const last = result.lossLog.length ? result.lossLog[result.lossLog.length - 1][1] : NaN;
   const summary = {
-    run: out, backend, step: result.step, steps: config.steps, seconds: result.seconds, stepsPerSecond: result.stepsPerSecond,
+    run: out, backend: engineInfo, engine, threads, step: result.step, steps: config.steps, seconds: result.seconds, startupSeconds: result.startupSeconds, stepsPerSecond: result.stepsPerSecond,
     loss: last, checkpoint: result.checkpoint, ...(preview ?? {}),
   };
   writeFileAtomic(path.join(out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   if (json) console.log(JSON.stringify(summary));
   else {
-    console.log(`trained ${result.step - result.startStep} steps (${result.startStep} -> ${result.step}) in ${result.seconds.toFixed(1)} s, ${result.stepsPerSecond.toFixed(1)} steps/s; final loss ${last.toPrecision(4)}`);
+    console.log(`trained ${result.step - result.startStep} steps (${result.startStep} -> ${result.step}) in ${result.seconds.toFixed(1)} s${result.startupSeconds > 0.05 ? ` (+ ${result.startupSeconds.toFixed(1)} s starting ${threads} workers)` : ''}, ${result.stepsPerSecond.toFixed(1)} steps/s; final loss ${last.toPrecision(4)}`);
     if (preview) console.log(`samples: ${preview.file}${preview.slicedWasserstein !== undefined ? `; sliced Wasserstein-2 to held-out data ${preview.slicedWasserstein.toFixed(4)}` : ''}`);
     console.log(`run folder: ${out}`);
   }

@@ -43,6 +43,12 @@ export const SAMPLERS: Readonly<Record<SamplerName, Sampler>> = {
   ipndm,
 };
 
+/**
+ * The sampler `sdekit sample` uses without `--sampler`: `auto`, the sampler, settings and grid our
+ * measurements found most accurate for the budget and the kind of scheme (src/sample/auto.ts).
+ */
+export const DEFAULT_SAMPLER: SamplerName | 'auto' = 'auto';
+
 /** True for a known sampler name. */
 export function isSamplerName(name: string): name is SamplerName {
   return (SAMPLER_NAMES as readonly string[]).includes(name);

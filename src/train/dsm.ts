@@ -13,16 +13,16 @@
  * so the host computes, in float64, the network's own target and one weight per sample; the
  * device only evaluates mean_b( weight_b * mean_d (F - target)^2 ).
  */
-import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors.ts';
 import type { Scheme } from '../scheme/types.ts';
 import { weighting, type WeightingName } from '../reverse/weighting.ts';
 import { epsPerPred, headCoefficientsAt, predTarget, type HeadConfig } from '../score/precond.ts';
-import type { Net, Weights } from '../score/layers.ts';
 import type { Rng } from '../rng.ts';
 import { timeSampler, type TimeSampler, type TimeSampling } from './timeSampling.ts';
 
 export { WEIGHTINGS, type WeightingName } from '../reverse/weighting.ts';
+export { disposeBatch, dsmLoss, uploadBatch, type DsmBatch, type DsmTensors } from './dsmLoss.ts';
+import type { DsmBatch } from './dsmLoss.ts';
 
 /** Objective configuration (stored in config.json). */
 export interface DsmConfig {
@@ -33,21 +33,6 @@ export interface DsmConfig {
   readonly pUncond: number;
   /** classes of the data (0: unconditional) */
   readonly numClasses: number;
-}
-
-/** One training batch, ready for the device (all float32 except labels). */
-export interface DsmBatch {
-  readonly n: number;
-  /** c_in x_t, [n * D] */
-  readonly xIn: Float32Array;
-  readonly cNoise: Float32Array;
-  readonly labels: Int32Array | null;
-  /** the network's regression target, [n * D] */
-  readonly target: Float32Array;
-  /** per-sample loss weight w r k^2 b^2 */
-  readonly weight: Float32Array;
-  /** sampled times (float64, for diagnostics) */
-  readonly t: Float64Array;
 }
 
 /** Builds DSM batches for one scheme and config. */
@@ -97,38 +82,4 @@ export class DsmObjective {
     }
     return { n, xIn, cNoise, labels: lab, target, weight, t };
   }
-}
-
-/** Device tensors of a {@link DsmBatch}; dispose with {@link disposeBatch}. */
-export interface DsmTensors {
-  readonly x: tf.Tensor;
-  readonly cNoise: tf.Tensor1D;
-  readonly labels: tf.Tensor1D | null;
-  readonly target: tf.Tensor;
-  readonly weight: tf.Tensor1D;
-}
-
-/** Upload a batch; `shape` is the per-sample data shape. */
-export function uploadBatch(b: DsmBatch, shape: readonly number[]): DsmTensors {
-  return {
-    x: tf.tensor(b.xIn, [b.n, ...shape]),
-    cNoise: tf.tensor1d(b.cNoise),
-    labels: b.labels ? tf.tensor1d(b.labels, 'int32') : null,
-    target: tf.tensor(b.target, [b.n, ...shape]),
-    weight: tf.tensor1d(b.weight),
-  };
-}
-
-/** Free a batch's tensors. */
-export function disposeBatch(b: DsmTensors): void {
-  tf.dispose([b.x, b.cNoise, b.target, b.weight]);
-  if (b.labels) b.labels.dispose();
-}
-
-/** The weighted DSM loss mean_b( weight_b mean_d (F - target)^2 ). */
-export function dsmLoss(net: Net, w: Weights, b: DsmTensors): tf.Scalar {
-  const F = net.apply(w, b.x, b.cNoise, b.labels);
-  const n = b.x.shape[0];
-  const perSample = tf.mean(tf.reshape(tf.squaredDifference(F, b.target), [n, -1]), 1);
-  return tf.mean(tf.mul(perSample, b.weight)) as tf.Scalar;
 }

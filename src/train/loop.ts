@@ -23,6 +23,9 @@ import { DsmObjective, disposeBatch, dsmLoss, uploadBatch } from './dsm.ts';
 import { cloneWeights, emaUpdate } from './ema.ts';
 import { progressBar } from './progress.ts';
 import { Rng, type RngState } from '../rng.ts';
+import { fusedAdamEma, reduceGradients, type HostTrainState } from './hostOptimizer.ts';
+import { flatLayout, TrainWorkerPool, WorkerFailedError } from './parallel.ts';
+import type { StoredTensor } from './checkpoint.ts';
 
 /** Raised when the loss or the gradient stops being finite. */
 export class NonFiniteLossError extends Error {
@@ -31,6 +34,16 @@ export class NonFiniteLossError extends Error {
       (checkpointStep === null ? 'no checkpoint was written yet' : `the last good checkpoint (step ${checkpointStep}) is kept`) +
       '; try a lower --lr, a smaller --clip, or another --weighting / --pred');
     this.name = 'NonFiniteLossError';
+  }
+}
+
+/** A training worker thread failed or was killed; the run stopped. */
+export class TrainingWorkerError extends Error {
+  constructor(readonly step: number, reason: string, readonly checkpointStep: number | null) {
+    super(`training stopped at step ${step}: ${reason}; ` +
+      (checkpointStep === null ? 'no checkpoint was written yet' : `the last good checkpoint (step ${checkpointStep}) is kept`) +
+      '; rerun with --resume to continue from it');
+    this.name = 'TrainingWorkerError';
   }
 }
 
@@ -51,6 +64,15 @@ export interface TrainOptions {
   readonly logEvery?: number;
   /** called after every optimisation step (benchmarks, custom logging) */
   readonly onStep?: (step: number, loss: number) => void;
+  /**
+   * Worker threads (default 1: this thread, the TensorFlow.js path). With N > 1 each of N workers
+   * runs forward and backward on a fixed 1/N of every batch (parallel.ts) on the wasm or cpu
+   * backend; the optimiser runs fused on one host copy (hostOptimizer.ts). Deterministic for a
+   * given N; a resumed run continues bit-for-bit with the same N.
+   */
+  readonly threads?: number;
+  /** tests: terminate worker `worker` during step `step` (threads > 1) */
+  readonly killWorker?: { readonly worker: number; readonly step: number };
 }
 
 /** What a run produced. */
@@ -59,7 +81,10 @@ export interface TrainResult {
   readonly startStep: number;
   /** [step, mean loss over the preceding logEvery steps] */
   readonly lossLog: [number, number][];
+  /** seconds of the training loop (after start-up) */
   readonly seconds: number;
+  /** seconds spent starting worker threads (0 with one thread) */
+  readonly startupSeconds: number;
   readonly stepsPerSecond: number;
   readonly checkpoint: string;
 }
@@ -101,6 +126,29 @@ async function save(file: string, cfg: TrainConfig, s: State): Promise<void> {
   });
 }
 
+type Specs = ReturnType<typeof createNet>['specs'];
+
+/** Flatten weights (tensors, spec order) into `out`. */
+function flatten(w: Weights, specs: Specs, out: Float32Array): Float32Array {
+  const { offsets } = flatLayout(specs);
+  specs.forEach((p, i) => out.set(w[p.name].dataSync() as Float32Array, offsets[i]));
+  return out;
+}
+
+/** Flat host values as checkpoint tensors. */
+function unflatten(a: Float32Array, specs: Specs): Record<string, StoredTensor> {
+  const { offsets } = flatLayout(specs);
+  const o: Record<string, StoredTensor> = {};
+  specs.forEach((p, i) => { const n = p.shape.reduce((x, y) => x * y, 1); o[p.name] = { shape: [...p.shape], data: a.slice(offsets[i], offsets[i] + n) }; });
+  return o;
+}
+
+function saveHost(file: string, cfg: TrainConfig, step: number, rng: RngState, lossLog: [number, number][], h: HostTrainState, specs: Specs): void {
+  saveCheckpoint(file, { step, rng, config: cfg, lossLog }, {
+    weights: unflatten(h.w, specs), 'adam.m': unflatten(h.m, specs), 'adam.v': unflatten(h.v, specs), ema: unflatten(h.ema, specs),
+  });
+}
+
 /** Train (or resume) a run; writes config.json, the checkpoint and loss.json into outDir. */
 export async function train(opts: TrainOptions): Promise<TrainResult> {
   const cfg = opts.config;
@@ -125,8 +173,21 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const bar = progressBar(startStep, cfg.steps, opts.progress);
   const end = Math.min(cfg.steps, opts.stopAfter ?? Infinity);
   let acc = 0, accN = 0;
-  const t0 = performance.now();
+  const record = (step: number, loss: number): void => {
+    acc += loss; accN++;
+    if (step % logEvery === 0 || step === cfg.steps) { s.lossLog.push([step, acc / accN]); acc = 0; accN = 0; }
+    bar.update(step, loss);
+    opts.onStep?.(step, loss);
+  };
+  const threads = opts.threads ?? 1;
+  const tStart = performance.now();
+  let t0 = tStart; // after the worker threads have started
+  const started = (): void => { t0 = performance.now(); };
   try {
+    if (threads > 1) {
+      lastCkpt = await parallelSteps(opts, threads, net.specs, objective, s, end, ckptFile, lastCkpt, record, started);
+      return finish();
+    }
     while (s.step < end) {
       const data = opts.data.sample(s.rng, cfg.batch);
       const host = objective.batch(data.x, data.labels, data.n, s.rng);
@@ -153,17 +214,78 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       s.w = up.w; s.adam = up.s;
       s.ema = emaUpdate(s.ema, s.w, cfg.emaDecay, step);
       s.step = step;
-      acc += loss; accN++;
-      if (step % logEvery === 0 || step === cfg.steps) { s.lossLog.push([step, acc / accN]); acc = 0; accN = 0; }
-      bar.update(step, loss);
-      opts.onStep?.(step, loss);
+      record(step, loss);
       if (step % cfg.checkpointEvery === 0 || step === cfg.steps) { await save(ckptFile, cfg, s); lastCkpt = step; }
     }
   } finally {
     bar.done();
   }
-  const seconds = (performance.now() - t0) / 1000;
-  writeFileAtomic(path.join(opts.outDir, RUN_FILES.lossLog), JSON.stringify({ loss: s.lossLog }) + '\n');
-  tf.dispose([...Object.values(s.w), ...Object.values(s.adam.m), ...Object.values(s.adam.v), ...Object.values(s.ema)]);
-  return { step: s.step, startStep, lossLog: s.lossLog, seconds, stepsPerSecond: (s.step - startStep) / Math.max(seconds, 1e-9), checkpoint: ckptFile };
+  return finish();
+
+  function finish(): TrainResult {
+    const seconds = (performance.now() - t0) / 1000;
+    writeFileAtomic(path.join(opts.outDir, RUN_FILES.lossLog), JSON.stringify({ loss: s.lossLog }) + '\n');
+    tf.dispose([...Object.values(s.w), ...Object.values(s.adam.m), ...Object.values(s.adam.v), ...Object.values(s.ema)]);
+    return { step: s.step, startStep, lossLog: s.lossLog, seconds, startupSeconds: (t0 - tStart) / 1000, stepsPerSecond: (s.step - startStep) / Math.max(seconds, 1e-9), checkpoint: ckptFile };
+  }
+}
+
+/**
+ * Steps of a multi-worker run (parallel.ts): the workers compute the gradient of batch k while
+ * this thread draws batch k + 1 (same RNG order as one thread); then the slots are reduced in worker
+ * order and clipping, Adam and the EMA run fused on the host copy. Returns the last checkpoint step.
+ */
+async function parallelSteps(
+  opts: TrainOptions, threads: number, specs: Specs, objective: DsmObjective, s: State, end: number, ckptFile: string,
+  lastCkpt: number | null, record: (step: number, loss: number) => void, started: () => void,
+): Promise<number | null> {
+  const cfg = opts.config;
+  const backend = tf.getBackend();
+  if (backend !== 'wasm' && backend !== 'cpu') {
+    throw new UserError('--threads', `multi-worker training runs on the wasm or cpu backend, not ${backend}; use --threads 1 there`, { value: threads });
+  }
+  if (cfg.batch < threads) throw new UserError('--threads', `is larger than the batch (${cfg.batch})`, { value: threads });
+  const pool = await TrainWorkerPool.create({ workers: threads, backend, net: cfg.net, specs, dataShape: cfg.dataShape, batch: cfg.batch, conditional: cfg.objective.numClasses > 0 });
+  try {
+    const total = pool.params.length;
+    const h: HostTrainState = { w: flatten(s.w, specs, pool.params), m: flatten(s.adam.m, specs, new Float32Array(total)), v: flatten(s.adam.v, specs, new Float32Array(total)), ema: flatten(s.ema, specs, new Float32Array(total)) };
+    tf.dispose([...Object.values(s.w), ...Object.values(s.adam.m), ...Object.values(s.adam.v), ...Object.values(s.ema)]);
+    s.w = {}; s.adam = { m: {}, v: {} }; s.ema = {};
+    const g = new Float32Array(total);
+    const draw = (slot: number): RngState => {
+      const data = opts.data.sample(s.rng, cfg.batch);
+      pool.writeBatch(slot, objective.batch(data.x, data.labels, data.n, s.rng));
+      return s.rng.state();
+    };
+    let slot = 0;
+    started();
+    let rngAfter = s.step < end ? draw(slot) : s.rng.state(); // the RNG state after the current batch
+    while (s.step < end) {
+      const step = s.step + 1;
+      const running = pool.run(slot);
+      if (opts.killWorker?.step === step) void pool.kill(opts.killWorker.worker);
+      const rngNext = step < end ? draw(1 - slot) : rngAfter; // off the critical path
+      let loss: number;
+      try {
+        loss = await running;
+      } catch (e) {
+        if (e instanceof WorkerFailedError) throw new TrainingWorkerError(step, e.message, lastCkpt);
+        throw e;
+      }
+      const norm = reduceGradients(pool.slots, g);
+      if (!Number.isFinite(loss) || !Number.isFinite(norm)) throw new NonFiniteLossError(step, loss, norm, lastCkpt);
+      fusedAdamEma(h, g, norm, step, cfg.adam, cfg.emaDecay);
+      s.step = step;
+      slot = 1 - slot;
+      record(step, loss);
+      if (step % cfg.checkpointEvery === 0 || step === cfg.steps) { saveHost(ckptFile, cfg, step, rngAfter, s.lossLog, h, specs); lastCkpt = step; }
+      rngAfter = rngNext;
+    }
+    // hand the state back as tensors (the caller disposes them)
+    s.w = loadWeights(unflatten(h.w, specs)); s.adam = { m: loadWeights(unflatten(h.m, specs)), v: loadWeights(unflatten(h.v, specs)) }; s.ema = loadWeights(unflatten(h.ema, specs));
+    s.rng = new Rng(rngAfter);
+    return lastCkpt;
+  } finally {
+    await pool.dispose();
+  }
 }

@@ -1,5 +1,5 @@
 /**
- * `sdekit export --target torch-sampler`: every exportable sampler, on VP-linear and EDM, run in
+ * `sdekit export --target torch-sampler`: every exportable sampler (and a steps-file grid), on VP-linear and EDM, run in
  * PyTorch (float64) with an exact Gaussian-mixture denoiser written in Python over the schedule
  * module of `derive --target python`, equals `sdekit sample` with the exact mixture model from the
  * same x_T and the same in-loop noise stream (replayed through `randn`) to 1e-9; float32 inputs
@@ -50,19 +50,26 @@ test('every exported sampler equals sdekit sample with an exact mixture denoiser
   const model = new GaussianMixtureModel(GMM);
   const noise = createRng(99).fillNormal(new Float64Array(n * 2));
   const cases: Case[] = [];
-  const settings: { name: string; sampler: string; lambda?: number; eta?: number; churn?: number }[] = [
+  type Setting = { name: string; sampler: string; lambda?: number; eta?: number; churn?: number; order?: number; variant?: 'bh1' | 'bh2'; times?: number[] };
+  const settings: Setting[] = [
     ...EXPORTABLE.map((s) => ({ name: s, sampler: s })),
     { name: 'euler-maruyama-lambda0.5', sampler: 'euler-maruyama', lambda: 0.5 },
     { name: 'ddim-eta0.7', sampler: 'ddim', eta: 0.7 },
     { name: 'heun-churn', sampler: 'heun', churn: 40 },
+    { name: 'unipc-bh1-order2', sampler: 'unipc', order: 2, variant: 'bh1' },
+    { name: 'ipndm-order4', sampler: 'ipndm', order: 4 },
+    { name: 'deis-order2', sampler: 'deis', order: 2 },
   ];
   for (const [schemeName, steps, spacing] of [['vp-linear', 12, 'uniform-t'], ['edm', 8, 'karras']] as const) {
     const scheme = loadScheme(schemeName);
     fs.writeFileSync(path.join(dir, `sched_${schemeName.replace('-', '_')}.py`), pythonModule(scheme));
-    for (const st of settings) {
+    // a steps file's grid (times strictly descending in [t0, T]) as well as the built-in spacings
+    const times = Array.from({ length: 8 }, (_, i) => (i === 7 ? scheme.t0 : scheme.T + (scheme.t0 - scheme.T) * Math.pow(i / 7, 1.5)));
+    for (const st of [...settings, { name: 'dpm-solver++3m-steps-file', sampler: 'dpm-solver++3m', times }]) {
       const churn = st.churn === undefined ? undefined : { sChurn: st.churn };
-      const r = await sample({ scheme, model, sampler: st.sampler, steps, spacing: spacing as Spacing, noise, seed, lambda: st.lambda, eta: st.eta, churn });
-      const { source } = await torchSamplerModule({ scheme, sampler: st.sampler, gridOptions: { spacing, steps, rho: 7 }, lambda: st.lambda, eta: st.eta, churn });
+      const common = { sampler: st.sampler, steps, spacing: spacing as Spacing, lambda: st.lambda, eta: st.eta, churn, order: st.order, variant: st.variant, times: st.times };
+      const r = await sample({ scheme, model, noise, seed, ...common });
+      const { source } = await torchSamplerModule({ scheme, ...common });
       const mod = `s_${schemeName}_${st.name}`.replace(/[^a-zA-Z0-9]/g, '_');
       fs.writeFileSync(path.join(dir, `${mod}.py`), source);
       cases.push({ file: mod, scheme: `sched_${schemeName.replace('-', '_')}`, want: Array.from(r.samples), nNoise: 0 });

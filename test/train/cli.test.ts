@@ -32,6 +32,7 @@ test('train: bad input names the field', async () => {
   await assert.rejects(trainCmd(['--scheme', 'nope', '--data', 'ring8', '--steps', '5', '--out', out]), userError(/scheme/));
   await assert.rejects(trainCmd(['--scheme', 'vp-linear', '--data', 'swissroll', '--steps', '5', '--cond', 'on', '--out', out]), userError(/^--cond/));
   await assert.rejects(trainCmd(['--scheme', 'vp-linear', '--data', 'ring8', '--steps', '5', '--frobnicate', '--out', out]), userError(/^--frobnicate/));
+  await assert.rejects(trainCmd(['--scheme', 'vp-linear', '--data', 'ring8', '--steps', '5', '--threads', '0', '--out', out]), userError(/^--threads/));
 });
 
 test('likelihood --score gmm:FILE writes logp matching the exact density', async () => {

@@ -7,7 +7,7 @@
 /** Python source defining `save_file(tensors, path, metadata=None)` and `load_file(path) -> (tensors, metadata)`. */
 export const SAFETENSORS_PY = `"""safetensors (https://github.com/huggingface/safetensors): u64 LE header length, JSON header, raw LE tensors.
 Written by sdekit; reads and writes F32, F64, I32, I64, U8. save_file is atomic (temporary file, fsync, rename)."""
-import json, os, struct, sys
+import json, os, struct, sys, zlib
 import torch
 
 _DTYPES = {"F32": torch.float32, "F64": torch.float64, "I32": torch.int32, "I64": torch.int64, "U8": torch.uint8}
@@ -21,11 +21,12 @@ def _bytes(t):
     return t.reshape(-1).view(torch.uint8).numpy().tobytes() if t.numel() else b""
 
 
-def encode(tensors, metadata=None):
-    """bytes of a safetensors file holding the named tensors (in the order given)."""
+def encode(tensors, metadata=None, crc=False):
+    """bytes of a safetensors file holding the named tensors (in the order given); crc: add the
+    CRC-32 of the tensor bytes to the metadata as "crc32" (sdekit checkpoints)."""
     header, blobs, offset = {}, [], 0
-    if metadata:
-        header["__metadata__"] = {str(k): str(v) for k, v in metadata.items()}
+    metadata = {str(k): str(v) for k, v in (metadata or {}).items()}
+    header["__metadata__"] = metadata
     for name, t in tensors.items():
         if t.dtype not in _NAMES:
             raise TypeError(f"safetensors: {name} has dtype {t.dtype}")
@@ -33,6 +34,13 @@ def encode(tensors, metadata=None):
         header[name] = {"dtype": _NAMES[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(b)]}
         blobs.append(b)
         offset += len(b)
+    if crc:
+        c = 0
+        for b in blobs:
+            c = zlib.crc32(b, c)
+        metadata["crc32"] = str(c)
+    if not metadata:
+        del header["__metadata__"]
     h = json.dumps(header, separators=(",", ":")).encode("utf-8")
     h += b" " * ((8 - len(h) % 8) % 8)
     return struct.pack("<Q", len(h)) + h + b"".join(blobs)
@@ -81,8 +89,8 @@ def write_atomic(path, data):
         pass
 
 
-def save_file(tensors, path, metadata=None):
-    write_atomic(path, encode(tensors, metadata))
+def save_file(tensors, path, metadata=None, crc=False):
+    write_atomic(path, encode(tensors, metadata, crc))
 
 
 def load_file(path):

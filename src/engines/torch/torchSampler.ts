@@ -17,23 +17,20 @@
 import { UserError } from '../../errors.ts';
 import { float64 } from '../../codegen/infix.ts';
 import type { Scheme } from '../../scheme/types.ts';
-import { SAMPLERS, SAMPLER_NAMES, isSamplerName } from '../../sample/registry.ts';
+import { SAMPLERS } from '../../sample/registry.ts';
 import { createRng } from '../../rng.ts';
-import { makeGrid, type GridOptions, type GridPoint } from '../../sample/steps.ts';
-import { DEFAULT_SAMPLER_OPTIONS, type Churn, type SamplerOptions } from '../../sample/types.ts';
+import { resolveSampler, samplerSetup, type SampleOptions } from '../../sample/sample.ts';
+import type { GridOptions, GridPoint } from '../../sample/steps.ts';
+import { DEFAULT_SAMPLER_OPTIONS } from '../../sample/types.ts';
 import { NotTraceableError, TraceOps, type Slot, type TraceOp } from './traceOps.ts';
 
-/** What to compile. */
-export interface TorchSamplerSpec {
+/**
+ * What to compile: a sampler name and the settings of `sample()` that shape the program (grid:
+ * steps, spacing, rho or explicit times; lambda, eta, churn, order, variant, form, ...).
+ */
+export interface TorchSamplerSpec extends Omit<SampleOptions, 'scheme' | 'model' | 'sampler' | 'noise' | 'n' | 'seed' | 'device' | 'onProgress'> {
   readonly scheme: Scheme;
   readonly sampler: string;
-  /** the grid's construction (spacing, steps, rho) */
-  readonly gridOptions: GridOptions;
-  /** an explicit grid (e.g. from a steps file); default: makeGrid(scheme, gridOptions) */
-  readonly grid?: readonly GridPoint[];
-  readonly lambda?: number;
-  readonly eta?: number;
-  readonly churn?: Partial<Churn>;
 }
 
 /** A traced sampler. */
@@ -42,35 +39,32 @@ export interface TracedSampler {
   readonly output: Slot;
   readonly nfe: number;
   readonly grid: readonly GridPoint[];
+  readonly gridOptions: GridOptions;
   readonly stochastic: boolean;
 }
 
-/** Run the sampler over the recording ops. Adaptive samplers are a {@link UserError} on --sampler. */
+/**
+ * Run the sampler over the recording ops, on the grid and settings `sample()` would use
+ * (samplerSetup). Adaptive samplers are a {@link UserError} on --sampler.
+ */
 export async function traceSampler(spec: TorchSamplerSpec): Promise<TracedSampler> {
-  if (!isSamplerName(spec.sampler)) throw new UserError('--sampler', `unknown sampler; known: ${SAMPLER_NAMES.join(', ')}`, { value: spec.sampler });
-  const sampler = SAMPLERS[spec.sampler];
-  const grid = spec.grid ?? makeGrid(spec.scheme, spec.gridOptions);
-  const options: SamplerOptions = {
-    ...DEFAULT_SAMPLER_OPTIONS,
-    lambda: spec.lambda ?? DEFAULT_SAMPLER_OPTIONS.lambda,
-    eta: spec.eta,
-    churn: { ...DEFAULT_SAMPLER_OPTIONS.churn, ...spec.churn },
-  };
+  const { name, spacing, picked } = resolveSampler(spec.scheme, spec); // 'auto' resolves as in sample()
+  const sampler = SAMPLERS[name];
+  const { grid, gridOptions, options } = samplerSetup(spec.scheme, { ...spec, spacing }, picked);
   const ops = new TraceOps();
   let output: Slot;
   try {
     output = await sampler.runOn(ops.input, {
-      scheme: spec.scheme, grid, gridOptions: spec.gridOptions, n: 1, dim: 1, rng: createRng(0), options, progress: () => {}, ops,
+      scheme: spec.scheme, grid, gridOptions, n: 1, dim: 1, rng: createRng(0), options, progress: () => {}, ops,
     });
   } catch (e) {
     if (e instanceof NotTraceableError) throw new UserError('--sampler', `${spec.sampler} cannot be exported: ${e.message}; export a fixed-grid sampler instead`, { value: spec.sampler });
     throw e;
   }
   const stochastic = ops.program.some((o) => o.op === 'noise' || o.op === 'normal');
-  return { program: ops.program, output, nfe: ops.nfe, grid, stochastic };
+  return { program: ops.program, output, nfe: ops.nfe, grid, gridOptions, stochastic };
 }
 
-/** A float64 as a Python float literal (shortest round trip; "1.0", not "1"). */
 const num = (v: number): string => {
   if (!Number.isFinite(v)) throw new Error(`torch-sampler: non-finite constant ${v}`);
   const s = float64(v);
@@ -121,13 +115,14 @@ function emitProgram(tr: TracedSampler, indent: string): string[] {
 /** The Python module of a traced sampler. */
 export function torchSamplerSource(spec: TorchSamplerSpec, tr: TracedSampler): string {
   const { scheme } = spec;
-  const g = spec.gridOptions;
+  const g = tr.gridOptions;
   const settings = [`lambda = ${spec.lambda ?? DEFAULT_SAMPLER_OPTIONS.lambda}`, ...(spec.eta !== undefined ? [`eta = ${spec.eta}`] : []),
-    ...(spec.churn?.sChurn ? [`churn = ${spec.churn.sChurn}`] : [])];
+    ...(spec.churn?.sChurn ? [`churn = ${spec.churn.sChurn}`] : []),
+    ...(['order', 'variant', 'form', 'lowerOrderFinal'] as const).flatMap((k) => (spec[k] !== undefined ? [`${k} = ${spec[k]}`] : []))];
   const evalTimes = tr.program.flatMap((o) => (o.op === 'eval' ? [o.at.t] : []));
   const head = [
     `"""Sampler ${spec.sampler} on scheme "${scheme.name}", compiled by sdekit (export --target torch-sampler).`,
-    `${g.steps} steps on the ${spec.grid ? 'given' : g.spacing} grid${g.spacing === 'karras' ? ` (rho ${g.rho ?? 7})` : ''}, ${tr.nfe} model evaluations; ${settings.join(', ')}.`,
+    `${g.steps} steps on the ${g.times ? 'given (steps file)' : g.spacing} grid${g.spacing === 'karras' && !g.times ? ` (rho ${g.rho ?? 7})` : ''}, ${tr.nfe} model evaluations; ${settings.join(', ')}.`,
     '',
     'sample(denoise, x_T, generator=None, randn=None, **cond) -> x_0',
     '  denoise(x, t, **cond): the x0 estimate at time t (a Python float) of the batch x',
@@ -144,7 +139,8 @@ export function torchSamplerSource(spec: TorchSamplerSpec, tr: TracedSampler): s
     `NFE = ${tr.nfe}`,
     `STOCHASTIC = ${tr.stochastic ? 'True' : 'False'}`,
     `T = ${num(scheme.T)}`,
-    `SIGMA_T = ${num(scheme.sigma(scheme.T))}`,
+    `T_START = ${num(tr.grid[0].t)}`,
+    `SIGMA_T = ${num(tr.grid[0].sigma)}  # sigma at the first grid time: x_T = SIGMA_T * standard normal`,
     `# the step grid (times, the data point sigma = 0 as its time) and the times of the model evaluations`,
     `GRID = [${tr.grid.map((p) => num(p.t)).join(', ')}]`,
     `EVAL_TIMES = [${evalTimes.map(num).join(', ')}]`,
