@@ -60,14 +60,15 @@ export { antiderivative, definiteIntegral } from './expr/integrate.ts';
 export { integrate as quadrature, type QuadResult } from './expr/quadrature.ts';
 export { invert } from './expr/invert.ts';
 export { zeroTest, type ZeroTest } from './expr/equal.ts';
-export { FUNCTIONS, type FunctionName } from './expr/nodes.ts';
+export { FUNCTIONS, freeSymbols, type FunctionName, type Env } from './expr/nodes.ts';
+export { assumptionsOf, type Assumptions, type ParamAssumption, type Sign } from './expr/assumptions.ts';
 
 // proofs
 export { runProofs, allPassed, PROOFS } from './proofs/runner.ts';
 export type { Proof, ProofReport, ProofResult, ProofMethod } from './proofs/types.ts';
 
 // reverse processes, weightings, parameterisations
-export { reverseDrift, reverseDiffusion, pfOdeDrift, familyExprs } from './reverse/family.ts';
+export { reverseDrift, reverseDiffusion, pfOdeDrift, familyExprs, familyVars, type FamilyVars } from './reverse/family.ts';
 export { weighting, weightingExpr, edmPrecond, WEIGHTINGS, type WeightingName, type EdmPrecond } from './reverse/weighting.ts';
 export { convert, PARAMETERIZATIONS, type Parameterization } from './reverse/parameterization.ts';
 

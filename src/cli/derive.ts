@@ -54,7 +54,7 @@ export async function run(argv: string[]): Promise<number> {
     console.log(`pfOde    drift     ${d.pfOde.drift}`);
     console.log(`inverse  ${d.inverse.method.padEnd(9)} t(lambda) = ${d.inverse.expr ?? '(monotone safeguarded Newton/bisection to 1e-14)'}`);
     for (const [k, w] of Object.entries(d.weightings)) console.log(`weight   ${k.padEnd(10)} ${w.expr ?? '(numeric)'}`);
-    const v = d.transition.variable;
+    const v = d.transition.earlier;
     console.log(`kernel   x_t | x_${v} ~ N(a x_${v}, v), ${v} < t: ${d.transition.alpha === null ? '(numeric: alpha(t)/alpha(' + v + '), sigma2(t) - a^2 sigma2(' + v + '))' : `a = ${d.transition.alpha}, v = ${d.transition.sigma2}`}`);
   }
   console.log(`terminal KL to prior: ${report.terminalKl.toExponential(3)} nats/dim`);

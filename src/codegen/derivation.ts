@@ -7,8 +7,7 @@ import { toLatex } from './latex.ts';
 import { familyExprs, FAMILY_TEMPLATES } from '../reverse/family.ts';
 import { weightingExpr, WEIGHTINGS } from '../reverse/weighting.ts';
 import type { Method, Scheme } from '../scheme/types.ts';
-import { div, mul, num, pow, sub, substitute, sym, type MathNode } from '../expr/nodes.ts';
-import { simplify } from '../expr/simplify.ts';
+import { transitionExprs } from '../scheme/transition.ts';
 
 /** The quantities `sdekit derive --json` reports (DESIGN.md). */
 export const DERIVED = ['alpha', 'sigma', 'sigma2', 'f', 'g2', 'logSnr', 'dlogSnr'] as const;
@@ -26,24 +25,8 @@ export interface DerivationJson {
   pfOde: { drift: string; method: Method };
   inverse: { expr: string | null; variable: 'lambda'; method: Method };
   weightings: Record<string, { expr: string | null; method: Method }>;
-  /**
-   * the transition kernel x_t | x_s = N(alpha_{t|s} x_s, sigma^2_{t|s}) for s < t (MATH.md 1), in t and
-   * the earlier time `variable` (s, or u where a parameter is called s)
-   */
-  transition: { alpha: string | null; sigma2: string | null; variable: string; method: Method };
-}
-
-/**
- * Closed forms of the transition kernel: alpha_{t|s} = alpha(t) / alpha(s),
- * sigma^2_{t|s} = sigma^2(t) - alpha_{t|s}^2 sigma^2(s) (MATH.md section 1).
- */
-export function transitionExprs(s: Scheme): { alpha: MathNode | null; sigma2: MathNode | null; variable: string } {
-  const variable = Object.prototype.hasOwnProperty.call(s.params, 's') ? 'u' : 's';
-  const a = s.quantities.alpha.expr, v = s.quantities.sigma2.expr;
-  if (!a || !v) return { alpha: null, sigma2: null, variable };
-  const at = (e: MathNode) => substitute(e, 't', sym(variable));
-  const alpha = simplify(div(a, at(a)));
-  return { alpha, sigma2: simplify(sub(v, mul(pow(alpha, num(2)), at(v)))), variable };
+  /** x_t | x_s: alpha_{t|s}, sigma^2_{t|s} in t, the earlier time (`earlier`: s, or u when a parameter is named s) and the params */
+  transition: { alpha: string | null; sigma2: string | null; earlier: string; method: Method };
 }
 
 /** Replace the symbol t of an inverse expression by lambda (the log-SNR argument). */
@@ -52,6 +35,7 @@ const lambdaOf = (s: string) => s.replace(/\bt\b/g, 'lambda');
 /** The derivation of a scheme as DESIGN.md's `derive --json` document (symbolic or numeric per quantity). */
 export function derivation(s: Scheme): DerivationJson {
   const fam = familyExprs(s);
+  const tr = transitionExprs(s);
   const method = (e: unknown): Method => (e ? 'symbolic' : 'numeric');
   return {
     name: s.name, params: { ...s.params }, form: s.form, t0: s.t0, T: s.T,
@@ -63,7 +47,7 @@ export function derivation(s: Scheme): DerivationJson {
     pfOde: { drift: fam.pfOde ? toMathjs(fam.pfOde) : FAMILY_TEMPLATES.pfOde, method: method(fam.pfOde) },
     inverse: { expr: s.inverse.expr ? lambdaOf(toMathjs(s.inverse.expr)) : null, variable: 'lambda', method: s.inverse.method },
     weightings: Object.fromEntries(WEIGHTINGS.map((w) => { const e = weightingExpr(s, w); return [w, { expr: e ? toMathjs(e) : null, method: method(e) }]; })),
-    transition: (() => { const k = transitionExprs(s); return { alpha: k.alpha && toMathjs(k.alpha), sigma2: k.sigma2 && toMathjs(k.sigma2), variable: k.variable, method: method(k.alpha) }; })(),
+    transition: { alpha: tr.alpha ? toMathjs(tr.alpha) : null, sigma2: tr.sigma2 ? toMathjs(tr.sigma2) : null, earlier: tr.earlier, method: method(tr.alpha && tr.sigma2) },
   };
 }
 
@@ -92,8 +76,8 @@ export function derivationLatex(s: Scheme): Record<string, string> {
   }
   const k = transitionExprs(s);
   if (k.alpha && k.sigma2) {
-    const sub = `_{t|${k.variable}}`;
-    out.transition = `x_t \\mid x_${k.variable} \\sim \\mathcal{N}\\big(\\alpha${sub} x_${k.variable},\\ \\sigma^2${sub}\\big),\\quad \\alpha${sub} = ${toLatex(k.alpha)},\\quad \\sigma^2${sub} = ${toLatex(k.sigma2)}`;
+    const sub = `_{t|${k.earlier}}`;
+    out.transition = `x_t \\mid x_${k.earlier} \\sim \\mathcal{N}\\big(\\alpha${sub} x_${k.earlier},\\ \\sigma^2${sub}\\big),\\quad \\alpha${sub} = ${toLatex(k.alpha)},\\quad \\sigma^2${sub} = ${toLatex(k.sigma2)}`;
   }
   return out;
 }

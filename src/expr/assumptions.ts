@@ -79,14 +79,15 @@ export function violation(v: number, a: ParamAssumption): string | null {
 export function rebindValues(current: Readonly<Record<string, number>>, values: unknown, assumptions: Assumptions, field = 'params'): Record<string, number> {
   if (typeof values !== 'object' || values === null || Array.isArray(values)) throw new UserError(field, 'must be an object of name: number', { value: values });
   const out: Record<string, number> = { ...current };
+  const at = (k: string) => (field.startsWith('--') ? `${field} ${k}` : `${field}.${k}`);
   for (const [k, v] of Object.entries(values as Record<string, unknown>)) {
     if (!Object.prototype.hasOwnProperty.call(assumptions, k)) {
       const known = Object.keys(assumptions);
-      throw new UserError(`${field} ${k}`, `unknown parameter (declared: ${known.length ? known.join(', ') : 'none'})`, { value: k });
+      throw new UserError(at(k), `unknown parameter (declared: ${known.length ? known.join(', ') : 'none'})`, { value: k });
     }
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new UserError(`${field} ${k}`, 'must be a finite number', { value: typeof v === 'number' ? String(v) : (v as string) });
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new UserError(at(k), 'must be a finite number', { value: typeof v === 'number' ? String(v) : (v as string) });
     const why = violation(v, assumptions[k]);
-    if (why) throw new UserError(`${field} ${k}`, why, { value: v });
+    if (why) throw new UserError(at(k), why, { value: v });
     out[k] = v;
   }
   return out;

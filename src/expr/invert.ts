@@ -31,7 +31,7 @@ function solve(n: MathNode, y: MathNode, env: Env): MathNode[] {
     }
     case 'bin': {
       const da = depends(v.a), db = depends(v.b);
-      if (da && db) return [];
+      if (da && db) return v.op === 'add' ? coshCore(v.a, v.b, y, env) : [];
       const [u, c] = da ? [v.a, v.b] : [v.b, v.a];
       switch (v.op) {
         case 'add': return solve(u, sub(y, c), env);
@@ -48,6 +48,20 @@ function solve(n: MathNode, y: MathNode, env: Env): MathNode[] {
     }
   }
   return [];
+}
+
+/**
+ * expm1(u) + expm1(-u) = 2 cosh(u) - 2 = y (sub-VP's e^B + e^{-B} - 2):
+ * u = +-acosh(1 + y/2) = +-log1p(z + sqrt(z (2 + z))), z = y/2 (no cancellation as y -> 0).
+ */
+function coshCore(a: MathNode, b: MathNode, y: MathNode, env: Env): MathNode[] {
+  const va = view(a), vb = view(b);
+  if (va.kind !== 'call' || vb.kind !== 'call' || va.name !== 'expm1' || vb.name !== 'expm1') return [];
+  const sum = simplify(add(va.arg, vb.arg));
+  if (!(view(sum).kind === 'const' && valueAt(sum, {}) === 0)) return [];
+  const z = div(y, num(2));
+  const acosh = call('log1p', add(z, call('sqrt', mul(z, add(num(2), z)))));
+  return [...solve(va.arg, acosh, env), ...solve(va.arg, neg(acosh), env)];
 }
 
 function valueAt(c: MathNode, env: Env): number {

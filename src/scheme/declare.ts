@@ -59,7 +59,7 @@ export function declareScheme(input: unknown): DeclaredScheme {
     if ((sde.g2 === undefined) === (sde.g === undefined)) throw new UserError('sde', 'give exactly one of g2 and g');
     const fE = expr(sde.f, 'sde.f');
     const g2E = sde.g2 !== undefined ? expr(sde.g2, 'sde.g2') : simplify(pow(expr(sde.g, 'sde.g'), num(2)));
-    scheme = assemble({ ...base, form, derived: wrap(() => fromSde(fE, g2E, T, params), 'sde') });
+    scheme = wrap(() => assemble({ ...base, form, derived: fromSde(fE, g2E, T, params) }), 'sde');
   } else if (form === 'marginal') {
     const m = decl.marginal;
     if (!isObj(m)) throw new UserError('marginal', 'must be an object {alpha, sigma}', { value: m });

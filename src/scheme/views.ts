@@ -10,6 +10,7 @@ import { substitute, sym, type Env } from '../expr/nodes.ts';
 import { rebindValues, type Assumptions } from '../expr/assumptions.ts';
 import type { DiscreteInfo, Method, Quantity, QuantityName, Scheme, SchemeForm } from './types.ts';
 import { validateScheme } from './validate.ts';
+import { UserError } from '../errors.ts';
 
 export type Fns = Record<QuantityName, (t: number) => number>;
 export type Exprs = Partial<Record<QuantityName, MathNode | null>>;
@@ -62,7 +63,12 @@ export function assemble(inp: AssembleInput, inverseHint?: MathNode | null): Sch
     name: inp.name, params: { ...inp.params }, assumptions: inp.assumptions, form: inp.form, t0, T, quantities,
     with(values: Readonly<Record<string, number>>): Scheme {
       const params = rebindValues(inp.params, values, inp.assumptions);
-      const s = assemble({ ...inp, params }, inv.expr);
+      let s: Scheme;
+      try { s = assemble({ ...inp, params }, inv.expr); } catch (e) {
+        // quadrature of a view that is not finite at these values
+        if (e instanceof RangeError) throw new UserError(inp.form, e.message, { value: JSON.stringify(values) });
+        throw e;
+      }
       validateScheme(s, inp.form);
       return s;
     },

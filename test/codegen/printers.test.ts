@@ -129,7 +129,7 @@ test('derive --json transition kernel: the closed forms (parsed by stock mathjs)
     const a = math.compile(d.transition.alpha!), v = math.compile(d.transition.sigma2!);
     for (const frac of [0.2, 0.5, 0.9]) {
       const t = s.t0 + frac * (s.T - s.t0), u = s.t0 + 0.5 * (t - s.t0);
-      const scope = { ...s.params, t, [d.transition.variable]: u, pi: Math.PI, e: Math.E };
+      const scope = { ...s.params, t, [d.transition.earlier]: u, pi: Math.PI, e: Math.E };
       const want = s.transition(u, t);
       const ga = a.evaluate({ ...scope }) as number, gv = v.evaluate({ ...scope }) as number;
       assert.ok(close(ga, want.alpha), `${name} alpha_{t|s}(${t}, ${u}): ${ga} vs ${want.alpha}`);
