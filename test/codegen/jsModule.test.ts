@@ -5,11 +5,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { jsModule } from '../../src/codegen/jsModule.ts';
+import { pythonModule } from '../../src/codegen/python.ts';
+import { shaderModule } from '../../src/codegen/shader.ts';
 import { BUILTIN_NAMES } from '../../src/scheme/builtins.ts';
 import { loadScheme } from '../../src/scheme/load.ts';
 import type { Scheme } from '../../src/scheme/types.ts';
@@ -52,9 +55,30 @@ test('generated JS module equals sdekit on every built-in, at the declared and a
 });
 
 test('a tabulated view of the JS module refuses parameter values it was not tabulated at', async () => {
-  const s = loadScheme('sub-vp'); // its inverse is numeric
+  // beta = b0 (1 + e^{t^2}) has no elementary integral: alpha and the inverse are numeric, f and g2 symbolic
+  const s = loadScheme({ name: 'numeric-vp', params: { b0: 4 }, time: { t0: 0.001, T: 1 }, sde: { f: '-b0 * (1 + exp(t^2)) / 2', g2: 'b0 * (1 + exp(t^2))' } });
+  assert.equal(s.quantities.alpha.method, 'numeric');
   assert.equal(s.inverse.method, 'numeric');
   const m = await load(s);
-  assert.throws(() => (m.tOfLogSnr as View)(0, { b1: 30 }), /tabulated at the declared b1/);
-  assert.ok(Number.isFinite((m.tOfLogSnr as View)(0)));
+  assert.throws(() => (m.alpha as View)(0.5, { b0: 5 }), /tabulated at the declared b0/);
+  assert.throws(() => (m.tOfLogSnr as View)(0, { b0: 5 }), /tabulated at the declared b0/);
+  assert.ok(Math.abs((m.alpha as View)(0.5) - s.alpha(0.5)) < 1e-6);
+  assert.ok(Math.abs((m.g2 as View)(0.5, { b0: 5 }) - s.with({ b0: 5 }).g2(0.5)) < 1e-12, 'a symbolic view takes other values');
+  assert.ok(Math.abs((m.tOfLogSnr as View)(s.logSnr(0.5)) - 0.5) < 1e-6);
+});
+
+test('derive --target js (the CLI), python, wgsl, glsl name the parameters instead of baking their values', () => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'derive', 'vp-linear', '--target', 'js'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const s = loadScheme('vp-linear');
+  const outs: Record<string, string> = { js: r.stdout, python: pythonModule(s), wgsl: shaderModule(s, 'wgsl'), glsl: shaderModule(s, 'glsl') };
+  assert.equal(outs.js, jsModule(s));
+  assert.match(outs.js, /^export const B1 = 20;$/m);
+  assert.match(outs.js, /export function alpha\(t, \{ b0 = B0, b1 = B1 \} = \{\}\)/);
+  assert.match(outs.python, /^B1 = 20$/m);
+  assert.match(outs.python, /^def alpha\(t, b0=B0, b1=B1\):$/m);
+  assert.match(outs.wgsl, /^const P_B1: f32 = 20\.0+;$/m);
+  assert.match(outs.glsl, /^const float P_B1 = 20\.0+;$/m);
+  // the closed forms use the names: no 19.9 = b1 - b0, 9.95, 4.975 anywhere
+  for (const [target, src] of Object.entries(outs)) assert.doesNotMatch(src, /19\.9|9\.95|4\.975/, target);
 });
