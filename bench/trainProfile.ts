@@ -3,7 +3,7 @@
  * part, on this thread (issue 14 part 2): the host batch (data + DSM targets), one worker's share
  * (batch / threads rows: weights and batch upload, forward + backward by explicit back-propagation
  * as the workers run it (src/train/mlpBackprop.ts), broken down by TensorFlow.js kernel with
- * tf.profile: matmul, activation, other), the gradient readback, and the main thread's reduction +
+ * tf.profile: matmul, activation, other), the gradient readback, and each worker's share of the reduction +
  * fused clip/Adam/EMA. Parts are medians of CPU time (process.cpuUsage: less disturbed by other load
  * than wall time); kernel times are tf.profile's; `overhead` is the measured multi-worker step (CPU
  * time of all threads / threads) minus one worker's share and the optimiser.
@@ -26,7 +26,7 @@ import { mlpDsmGradients } from '../src/train/mlpBackprop.ts';
 import { registerWasmTrainingKernels } from '../src/backend/wasmKernels.ts';
 import { wasmHeap } from '../src/backend/wasmHeap.ts';
 import type { MlpConfig } from '../src/score/mlp.ts';
-import { fusedAdamEma, reduceGradients } from '../src/train/hostOptimizer.ts';
+import { fusedAdamEma, ownedRange, reduceSlots, stateRange } from '../src/train/hostOptimizer.ts';
 import { flatLayout } from '../src/train/parallel.ts';
 import { train } from '../src/train/loop.ts';
 import { Rng } from '../src/rng.ts';
@@ -38,7 +38,7 @@ const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - 
 function category(kernel: string): string {
   if (/MatMul/.test(kernel)) return 'matmul (GEMM, incl. transposes of the patch)';
   if (/Sigmoid|Sdekit(Silu)/.test(kernel)) return 'activation (sigmoid of SiLU)';
-  if (/^(Mul|Add|Sub|AddN|Neg|Square|SquaredDifference|RealDiv)$/.test(kernel)) return 'elementwise (SiLU products, bias adds, loss, their gradients)';
+  if (/^(Mul|Multiply|Add|Sub|AddN|Neg|Square|SquaredDifference|RealDiv)$/.test(kernel)) return 'elementwise (SiLU products, bias adds, loss, their gradients)';
   if (/Sum|Mean|Max|Reshape|Transpose|Concat|Slice|Tile|Cast|Fill|ZerosLike|OnesLike|Sin|Cos|Identity/.test(kernel)) return 'reductions, shapes, embedding';
   return `other (${kernel})`;
 }
@@ -101,12 +101,13 @@ export async function benchTrainProfile(opts: { quick?: boolean; threads?: numbe
     if (keep) add('worker: gradients to shared memory', cpuMs() - t);
     tf.dispose([value!, ...grads, ...ws]);
     disposeBatch(b);
-    const slots = Array.from({ length: threads }, () => g);
-    const h = { w: flat, m: new Float32Array(total), v: new Float32Array(total), ema: Float32Array.from(flat) };
+    const own = ownedRange(total, 0, threads);
+    const slots = Array.from({ length: threads }, () => g.subarray(own.lo, own.hi));
+    const h = stateRange({ w: flat, m: new Float32Array(total), v: new Float32Array(total), ema: Float32Array.from(flat) }, own.lo, own.hi);
     t = cpuMs();
-    const norm = reduceGradients(slots, new Float32Array(total));
-    fusedAdamEma(h, g, norm, r + 1, cfg.adam, cfg.emaDecay);
-    if (keep) add(`main: reduce ${threads} slots + fused clip/Adam/EMA (${total} parameters)`, cpuMs() - t);
+    const sq = reduceSlots(slots, new Float32Array(own.hi - own.lo));
+    fusedAdamEma(h, g.subarray(own.lo, own.hi), Math.sqrt(sq * threads), r + 1, cfg.adam, cfg.emaDecay);
+    if (keep) add(`worker: reduce ${threads} slots + fused clip/Adam/EMA over its 1/${threads} of the ${total} parameters`, cpuMs() - t);
   }
   // the whole multi-worker step, as sdekit train runs it
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdekit-profile-'));
@@ -122,9 +123,9 @@ export async function benchTrainProfile(opts: { quick?: boolean; threads?: numbe
   for (const [k, v] of Object.entries(parts)) rowsOut.push({ workload: workload(k), backend, value: med[k], unit: 'ms', note: k.startsWith('worker: forward') ? 'kernel breakdown below' : '' });
   for (const [k, v] of Object.entries(kernels)) rowsOut.push({ workload: workload(`  kernels: ${k}`), backend, value: median(v), unit: 'ms', note: 'tf.profile kernel time (wall), one worker' });
   const worker = Object.entries(med).filter(([k]) => k.startsWith('worker:')).reduce((a, [, v]) => a + v, 0);
-  const opt = Object.entries(med).find(([k]) => k.startsWith('main:'))?.[1] ?? 0;
+  const opt = 0; // part of the worker's share now
   rowsOut.push({ workload: workload(`whole step (sdekit train --threads ${threads}, measured): CPU time of all threads / ${threads}`), backend, value: step, unit: 'ms', note: `wall ${wall.toFixed(2)} ms/step = ${(1000 / wall).toFixed(1)} steps/s` });
-  rowsOut.push({ workload: workload('overhead: whole step - one worker share - optimiser (messages, scheduling, waiting for the slower worker)'), backend, value: step - worker - opt, unit: 'ms', note: `machine load average ${os.loadavg()[0].toFixed(1)}` });
+  rowsOut.push({ workload: workload('overhead: whole step - one worker share - one worker share (messages, scheduling, barriers, waiting for the slower worker)'), backend, value: step - worker - opt, unit: 'ms', note: `machine load average ${os.loadavg()[0].toFixed(1)}` });
   for (const r of rowsOut) log(`${r.workload.padEnd(120)} ${r.value.toFixed(2)} ms`);
   return rowsOut;
 }

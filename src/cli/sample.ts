@@ -16,7 +16,7 @@
 import { allowOnly, bool, num, parseArgs, req, str } from './args.ts';
 import { prepareOutput, writeOutput } from './output.ts';
 import { progressBar } from './progress.ts';
-import { samplerSettings } from './samplerFlags.ts';
+import { gridSteps, samplerSettings } from './samplerFlags.ts';
 import { UserError } from '../errors.ts';
 import { readGmmFile } from '../data/gmmFile.ts';
 import { GaussianMixtureModel, DATA_LEVEL } from '../score/gmm.ts';
@@ -33,7 +33,6 @@ import { plotPng, plotSvg } from '../sample/plot.ts';
 import { readNoiseFile, toRows } from '../sample/noiseFile.ts';
 import { DEFAULT_SAMPLER, SAMPLER_NAMES, isSamplerName } from '../sample/registry.ts';
 import { sample } from '../sample/sample.ts';
-import { readStepsFile } from '../sample/stepsFile.ts';
 import { DPMPP3M_DEFAULT_FORM } from '../sample/dpmSolverPlusPlus.ts';
 import { SPACINGS, defaultSpacing } from '../scheme/spacing.ts';
 import type { Spacing } from '../scheme/spacing.ts';
@@ -65,15 +64,8 @@ samplers: auto (default: the sampler, settings and grid measured most accurate f
   const scheme = loadScheme(schemeSpec);
   const samplerName = str(a, 'sampler') ?? DEFAULT_SAMPLER;
   if (samplerName !== 'auto' && !isSamplerName(samplerName)) throw new UserError('--sampler', `unknown sampler; known: auto, ${SAMPLER_NAMES.join(', ')}`, { value: samplerName });
+  const { steps, times } = gridSteps(a, scheme);
   const stepsFile = str(a, 'steps-file');
-  const times = stepsFile !== undefined ? readStepsFile(stepsFile, scheme) : undefined;
-  let steps = num(a, 'steps', NaN, { integer: true, min: 1, max: 100000 });
-  if (times) {
-    if (!Number.isNaN(steps) && steps !== times.length - 1) throw new UserError('--steps', `disagrees with --steps-file (${times.length - 1} steps)`, { value: steps });
-    if (a.flags.has('spacing')) throw new UserError('--spacing', 'cannot be combined with --steps-file (the file fixes the grid)');
-    steps = times.length - 1;
-  }
-  if (Number.isNaN(steps)) throw new UserError('--steps', 'is required');
   const spacing = str(a, 'spacing');
   if (spacing !== undefined && spacing !== 'auto' && !(SPACINGS as readonly string[]).includes(spacing)) throw new UserError('--spacing', `unknown spacing; known: auto, ${SPACINGS.join(', ')}`, { value: spacing });
   const out = req(a, 'out');
@@ -147,7 +139,7 @@ samplers: auto (default: the sampler, settings and grid measured most accurate f
     console.log(JSON.stringify({ nfe: result.nfe, seconds: result.seconds, backend, sampler: result.sampler, spacing: result.spacing, ...result.picked }));
   } else {
     const note = backendFlag && !device && !run ? ` (--backend ${backendFlag}: the exact score runs as float64 host loops)` : '';
-    console.log(`${result.n} samples of dimension ${result.dim} from ${scheme.name} with ${result.sampler}${picked(result.picked)}${samplerName === 'auto' ? ' (auto)' : ''} (${steps} steps, ${stepsFile ?? result.spacing} grid): nfe ${result.nfe}, ${result.seconds.toFixed(3)} s, backend ${backend}${note} -> ${out}${plot ? `, plot ${plot}` : ''}`);
+    console.log(`${result.n} samples of dimension ${result.dim} from ${scheme.name} with ${result.sampler}${picked(result.picked)}${samplerName === 'auto' ? ' (auto)' : ''} (${steps} steps, ${str(a, 'steps-file') ?? result.spacing} grid): nfe ${result.nfe}, ${result.seconds.toFixed(3)} s, backend ${backend}${note} -> ${out}${plot ? `, plot ${plot}` : ''}`);
   }
   return 0;
 }

@@ -16,8 +16,9 @@ import { UserError } from '../../errors.ts';
 import type { Dataset } from '../../data/dataset.ts';
 import type { Scheme } from '../../scheme/types.ts';
 import { readCheckpoint, writeFileAtomic } from '../../train/checkpoint.ts';
-import { RESUMABLE_CHANGES, RUN_FILES, type TrainConfig } from '../../train/config.ts';
+import { RUN_FILES, checkResumable, type TrainConfig } from '../../train/config.ts';
 import { progressBar } from '../../train/progress.ts';
+import type { TrainResult } from '../../train/loop.ts';
 import { findTorchPython } from './findPython.ts';
 import { writeTorchProgram } from './program.ts';
 
@@ -44,17 +45,8 @@ export interface TorchTrainOptions {
   readonly onReport?: (r: { rank: number; step: number; loss: number }) => void;
 }
 
-/** What a torch run produced (the fields of src/train/loop.ts TrainResult). */
-export interface TorchTrainResult {
-  readonly step: number;
-  readonly startStep: number;
-  readonly lossLog: [number, number][];
-  /** seconds of the training loop (measured inside the program) */
-  readonly seconds: number;
-  /** the rest of the wall time: writing the program, starting torchrun and the ranks, loading data */
-  readonly startupSeconds: number;
-  readonly stepsPerSecond: number;
-  readonly checkpoint: string;
+/** What a torch run produced: the fields of sdekit's TrainResult (seconds: the training loop measured inside the program; startupSeconds: the rest of the wall time, torchrun and the ranks starting) and the run's own. */
+export interface TorchTrainResult extends TrainResult {
   readonly interrupted: boolean;
   readonly python: string;
   readonly torchVersion: string;
@@ -63,15 +55,6 @@ export interface TorchTrainResult {
 /** Raised when the torch program fails (its own message, or the exit status and the end of its output). */
 export class TorchRunError extends Error {
   constructor(message: string) { super(message); this.name = 'TorchRunError'; }
-}
-
-function checkResumable(saved: TrainConfig, now: TrainConfig, file: string): void {
-  for (const k of Object.keys(now) as (keyof TrainConfig)[]) {
-    if (RESUMABLE_CHANGES.includes(k)) continue;
-    if (JSON.stringify(saved[k]) !== JSON.stringify(now[k])) {
-      throw new UserError('--resume', `the run in ${file} was trained with a different "${k}" (${JSON.stringify(saved[k])}); resume with the same settings`, { value: JSON.stringify(now[k]) });
-    }
-  }
 }
 
 /** Train (or resume) a run with PyTorch under torchrun. */
