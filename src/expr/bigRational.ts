@@ -4,6 +4,8 @@
  * it prints as (its shortest round-trip representation), which is the number the user wrote.
  */
 
+import { fromNumber } from './rational.ts';
+
 /** An exact rational p/q in lowest terms with q > 0. */
 export interface Rat { readonly p: bigint; readonly q: bigint }
 
@@ -24,17 +26,10 @@ export function rat(p: bigint, q: bigint = 1n): Rat {
 
 export const ZERO = rat(0n), ONE = rat(1n), MINUS_ONE = rat(-1n), HALF = rat(1n, 2n);
 
-/** The decimal a finite double prints as, exactly (0.1 -> 1/10, 1e-300 -> 1/10^300). */
+/** The decimal a finite double prints as, exactly (0.1 -> 1/10, 1e-300 -> 1/10^300): src/expr/rational.ts. */
 export function ratOf(v: number): Rat {
-  if (!Number.isFinite(v)) throw new Error(`not a finite number: ${v}`);
-  if (Number.isInteger(v) && Math.abs(v) <= Number.MAX_SAFE_INTEGER) return rat(BigInt(v));
-  const m = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]?\d+))?$/.exec(String(v));
-  if (!m) throw new Error(`unexpected number format ${v}`);
-  const [, sign, int, frac = '', e = '0'] = m;
-  let p = BigInt(int + frac), q = 10n ** BigInt(frac.length);
-  const ex = Number(e);
-  if (ex >= 0) p *= 10n ** BigInt(ex); else q *= 10n ** BigInt(-ex);
-  return rat(sign ? -p : p, q);
+  const r = fromNumber(v);
+  return { p: r.n, q: r.d };
 }
 
 export const radd = (a: Rat, b: Rat): Rat => rat(a.p * b.q + b.p * a.q, a.q * b.q);
