@@ -7,8 +7,9 @@
  *   1 with uneven weights; grid25: a 5 x 5 grid with random weights) and an MNIST-sized
  *   784-dimensional mixture of 10 Gaussians (exact solutions by rk45 at rtol = atol = 1e-10);
  * - sdekit: every multistep/singlestep sampler with NFE = steps on each built-in grid (logsnr,
- *   uniform-t, time-quadratic), and the best of those on a grid from `sdekit tune` (tuned on other
- *   starting points: seed 1, n = 512, 64 for the 784-d case, with its validation set; its tuning NFE is listed);
+ *   uniform-t, time-quadratic), and on a grid from `sdekit tune` (tuned on other starting points:
+ *   seed 1, n = 512, 64 for the 784-d case; the three best samplers are tuned (one for 784-d) and
+ *   the one best on the tuner's validation points is reported; the tuning NFE is listed);
  * - peers: bench/accuracy_peers.py, our transcription in PyTorch float64 of DPM-Solver-3
  *   (singlestep), DPM-Solver++(2M)/(3M) and UniPC (bh1/bh2, orders 2/3) on each grid their
  *   reference code offers (time_uniform, logSNR, time_quadratic).
@@ -141,24 +142,37 @@ export async function benchAccuracy(opts: AccuracyOptions = {}): Promise<{ rows:
       fs.writeFileSync(path.join(tmp, `${c.name}.exact`), Buffer.from(exact.buffer));
       peerCases.push({ name: c.name, weights: c.weights, means: c.means, stds: c.stds, noise: path.join(tmp, `${c.name}.noise`), exact: path.join(tmp, `${c.name}.exact`) });
       for (const nfe of NFES) {
-        let best: { cfg: Config; rms: number } | null = null;
+        const untuned: { cfg: Config; rms: number }[] = [];
         for (const cfg of SAMPLER_CONFIGS) {
+          let own = Infinity;
           for (const spacing of GRIDS) {
             const r = await sample({ scheme: s, model, sampler: cfg.sampler, steps: nfe, spacing, noise, ...cfg.opts });
             if (r.nfe !== nfe) throw new Error(`${cfg.label}: nfe ${r.nfe} at ${nfe} steps`);
             const rms = rmsDistance(r.samples, exact, c.n);
             results.push({ case: c.name, nfe, config: `${cfg.label} ${spacing}`, rms, who: 'sdekit' });
-            if (!best || rms < best.rms) best = { cfg, rms };
+            own = Math.min(own, rms);
           }
+          untuned.push({ cfg, rms: own });
         }
-        if (opts.tune !== false && best) {
+        if (opts.tune !== false) {
+          // tune the best few samplers (by their best built-in grid) and keep the one whose tuned grid
+          // is best on the tuner's own validation points (not on this noise)
+          const top = untuned.sort((a, b) => a.rms - b.rms).slice(0, dim > 2 ? 1 : 3);
+          let pick: { cfg: Config; tuned: Awaited<ReturnType<typeof tuneGrid>> } | null = null;
           const t0 = performance.now();
-          const tuned = await tuneGrid({ scheme: s, model, sampler: best.cfg.sampler, steps: nfe, n: dim > 2 ? 64 : 512, seed: 1, samplerOptions: best.cfg.opts });
-          const r = await sample({ scheme: s, model, sampler: best.cfg.sampler, steps: nfe, times: tuned.times, noise, ...best.cfg.opts });
+          let cost = 0;
+          for (const { cfg } of top) {
+            const tuned = await tuneGrid({ scheme: s, model, sampler: cfg.sampler, steps: nfe, n: dim > 2 ? 64 : 512, seed: 1, samplerOptions: cfg.opts });
+            cost += tuned.nfe;
+            const v = Math.min(tuned.validation.tuned, tuned.validation.start);
+            if (!pick || v < Math.min(pick.tuned.validation.tuned, pick.tuned.validation.start)) pick = { cfg, tuned };
+          }
+          const { cfg, tuned } = pick!;
+          const r = await sample({ scheme: s, model, sampler: cfg.sampler, steps: nfe, times: tuned.times, noise, ...cfg.opts });
           const rms = rmsDistance(r.samples, exact, c.n);
           const kept = tuned.validation.tuned < tuned.validation.start ? '' : `; validation kept its start grid ${tuned.start}`;
-          results.push({ case: c.name, nfe, config: `${best.cfg.label} tuned`, rms, who: 'sdekit', note: `tuning cost ${tuned.nfe} NFE${kept}` });
-          log(`accuracy: ${c.name} ${nfe} NFE: ${best.cfg.label} tuned ${fmt(rms)} (untuned best ${fmt(best.rms)}; validation ${fmt(tuned.validation.tuned)} vs ${fmt(tuned.validation.start)} on ${tuned.start}; tuning ${tuned.nfe} NFE, ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+          results.push({ case: c.name, nfe, config: `${cfg.label} tuned`, rms, who: 'sdekit', note: `tuning cost ${cost} NFE for ${top.length} sampler(s)${kept}` });
+          log(`accuracy: ${c.name} ${nfe} NFE: ${cfg.label} tuned ${fmt(rms)} (untuned best ${fmt(top[0].rms)}; validation ${fmt(tuned.validation.tuned)} vs ${fmt(tuned.validation.start)} on ${tuned.start}; tuning ${cost} NFE, ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
         }
       }
     }

@@ -38,7 +38,7 @@ const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - 
 function category(kernel: string): string {
   if (/MatMul/.test(kernel)) return 'matmul (GEMM, incl. transposes of the patch)';
   if (/Sigmoid|Sdekit(Silu)/.test(kernel)) return 'activation (sigmoid of SiLU)';
-  if (/^(Mul|Add|Sub|AddN|Neg|Square|SquaredDifference|RealDiv)$/.test(kernel)) return 'elementwise (SiLU products, bias adds, loss, their gradients)';
+  if (/^(Mul|Multiply|Add|Sub|AddN|Neg|Square|SquaredDifference|RealDiv)$/.test(kernel)) return 'elementwise (SiLU products, bias adds, loss, their gradients)';
   if (/Sum|Mean|Max|Reshape|Transpose|Concat|Slice|Tile|Cast|Fill|ZerosLike|OnesLike|Sin|Cos|Identity/.test(kernel)) return 'reductions, shapes, embedding';
   return `other (${kernel})`;
 }

@@ -84,11 +84,13 @@ export { GaussianModel, type GaussianModelOptions } from './score/gaussian.ts';
 export { GaussianMixtureModel, validateGmm, type GmmSpec, type GmmModelOptions } from './score/gmm.ts';
 
 // sampling
-export { sample, type SampleOptions, type SampleResult } from './sample/sample.ts';
+export { sample, resolveSampler, type SampleOptions, type SampleResult } from './sample/sample.ts';
+export { chooseAuto, schemeKind, AUTO_TABLE, type AutoChoice, type SchemeKind } from './sample/auto.ts';
+export { tuneGrid, rmsDistance, type TuneOptions, type TuneResult } from './sample/tune.ts';
 export { DEFAULT_SAMPLER, SAMPLERS, SAMPLER_NAMES, isSamplerName, type SamplerName } from './sample/registry.ts';
 export type { Sampler, SamplerContext, SamplerOptions, Churn } from './sample/types.ts';
 export { DEFAULT_SAMPLER_OPTIONS } from './sample/types.ts';
-export { makeGrid, type GridOptions, type GridPoint } from './sample/steps.ts';
+export { makeGrid, gridFromTimes, type GridOptions, type GridPoint } from './sample/steps.ts';
 export { SPACINGS, type Spacing } from './scheme/spacing.ts';
 
 // training, likelihood, backends (these load TensorFlow.js when called)

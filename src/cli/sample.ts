@@ -65,6 +65,7 @@ samplers: auto (default: the sampler, settings and grid measured most accurate f
   const samplerName = str(a, 'sampler') ?? DEFAULT_SAMPLER;
   if (samplerName !== 'auto' && !isSamplerName(samplerName)) throw new UserError('--sampler', `unknown sampler; known: auto, ${SAMPLER_NAMES.join(', ')}`, { value: samplerName });
   const { steps, times } = gridSteps(a, scheme);
+  const stepsFile = str(a, 'steps-file');
   const spacing = str(a, 'spacing');
   if (spacing !== undefined && spacing !== 'auto' && !(SPACINGS as readonly string[]).includes(spacing)) throw new UserError('--spacing', `unknown spacing; known: auto, ${SPACINGS.join(', ')}`, { value: spacing });
   const out = req(a, 'out');
