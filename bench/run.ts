@@ -4,7 +4,7 @@
  * machine it ran on. Ratios are the numbers to compare: machines here are noisy.
  * A bench that fails is reported as a failed row; the run exits 1.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -13,6 +13,8 @@ import type { BenchRow } from './row.ts';
 const here = dirname(fileURLToPath(import.meta.url));
 
 type Bench = { name: string; load: () => Promise<BenchRow[]> };
+/** the accuracy bench's detailed tables, kept in RESULTS.md between its markers (bench/accuracy.ts) */
+let accuracySection: string | undefined;
 const BENCHES: Bench[] = [
   { name: 'derive', load: async () => (await import('./derive.ts')).benchDerive() },
   { name: 'sample', load: async () => (await import('./sample.ts')).benchSample({ rounds: quick ? 1 : undefined, log: (s) => console.error(s) }).then((r) => r.rows) },
@@ -22,6 +24,7 @@ const BENCHES: Bench[] = [
   { name: 'kernels', load: async () => (await import('./kernels.ts')).benchKernels({ quick, log: (s) => console.error(s) }) },
   { name: 'quality2d', load: async () => (await import('./quality2d.ts')).benchQuality2d({ quick, log: (s) => console.error(s) }) },
   { name: 'readability', load: async () => (await import('./readability.ts')).benchReadability({ log: (s) => console.error(s) }) },
+  { name: 'accuracy', load: async () => { const m = await import('./accuracy.ts'); const r = await m.benchAccuracy({ quick, log: (s) => console.error(s) }); accuracySection = r.markdown; return r.rows; } },
   { name: 'torch-engine', load: async () => (await import('./torchEngine.ts')).benchTorchEngine({ quick, log: (s) => console.error(s) }) },
   // BENCHES: one line per bench module
 ];
@@ -54,6 +57,20 @@ const lines = [
 const table = lines.join('\n');
 if (json) console.log(JSON.stringify({ machine, date: new Date().toISOString(), quick, rows: rows.map((r) => ({ ...r, value: Number.isFinite(r.value) ? r.value : null })) }, null, 2));
 else console.log(table);
-writeFileSync(join(here, 'RESULTS.md'), `# Benchmark results\n\nMachine: ${machine}. Date: ${new Date().toISOString()}.\nCommand: \`npm run bench\`.\n\n${table}\n`);
+// analyses written by hand below NOTES_MARKER (profiles, probes) survive a rerun
+const NOTES_MARKER = '<!-- notes: kept by bench/run.ts -->';
+const resultsFile = join(here, 'RESULTS.md');
+const previous = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8') : '';
+const notes = previous.includes(NOTES_MARKER) ? previous.slice(previous.indexOf(NOTES_MARKER)) : '';
+writeFileSync(resultsFile, `# Benchmark results\n\nMachine: ${machine}. Date: ${new Date().toISOString()}.\nCommand: \`npm run bench${only.length ? ` -- ${only.join(' ')}` : ''}${quick ? ' --quick' : ''}\`.\n\n${table}\n${notes ? `\n${notes}` : ''}`);
+{
+  // the accuracy bench's tables (bench/accuracy.ts markers): this run's, else the previous file's section is kept
+  const begin = previous.indexOf('<!-- accuracy: begin'), end = previous.indexOf('<!-- accuracy: end -->');
+  const { writeAccuracySection } = await import('./accuracy.ts');
+  if (accuracySection !== undefined) writeAccuracySection(`Command: \`npm run bench\` (or \`npx tsx bench/accuracy.ts\` alone).\n\n${accuracySection}`);
+  else if (begin >= 0 && end > begin && !readFileSync(resultsFile, 'utf8').includes('<!-- accuracy: begin')) {
+    writeFileSync(resultsFile, `${readFileSync(resultsFile, 'utf8').trimEnd()}\n\n${previous.slice(begin, end + '<!-- accuracy: end -->'.length)}\n`);
+  }
+}
 console.error(`bench: wrote bench/RESULTS.md`);
 process.exitCode = failed ? 1 : 0;

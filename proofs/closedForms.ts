@@ -48,7 +48,7 @@ export const closedForms: Proof = {
     for (const k of QUANTITY_NAMES) {
       const q = s.quantities[k];
       if (!q.expr) continue;
-      const ours = compile1(q.expr);
+      const ours = compile1(q.expr, s.params);
       const stock = mathjsCompile(toMathjs(q.expr));
       const scale = TERM_SCALE[k];
       // relative to the size of the terms where the quantity is a cancelling sum
@@ -58,13 +58,13 @@ export const closedForms: Proof = {
         for (const t of ts) { const e = m(g(t), q.fn(t), t); if (!(e <= error)) { error = e; at = t; } }
         return { error, at, identical: false };
       };
-      add(k, worst(cmp(ours), cmp((t) => Number(stock.evaluate({ t })))));
+      add(k, worst(cmp(ours), cmp((t) => Number(stock.evaluate({ ...s.params, t })))));
     }
     if (s.inverse.expr) {
-      const inv = compile1(s.inverse.expr);
+      const inv = compile1(s.inverse.expr, s.params);
       const stock = mathjsCompile(toMathjs(s.inverse.expr));
       const ls = ts.map((t) => s.logSnr(t));
-      const c = worst(compareFns(inv, s.tOfLogSnr, ls, measure), compareFns((l) => Number(stock.evaluate({ t: l })), s.tOfLogSnr, ls, measure));
+      const c = worst(compareFns(inv, s.tOfLogSnr, ls, measure), compareFns((l) => Number(stock.evaluate({ ...s.params, t: l })), s.tOfLogSnr, ls, measure));
       add('tOfLogSnr', { ...c, at: Number.isFinite(c.at) ? s.tOfLogSnr(c.at) : c.at }); // report the time, not the logSnr value
     }
     if (cs.length === 0) return notApplicable('no quantity has a closed form');

@@ -24,7 +24,7 @@ export const logSnrInverse: Proof = {
     const numeric = worst(fwd, back);
     const inv = s.inverse.expr, l = s.quantities.logSnr.expr;
     if (inv && l) {
-      const c = compareTrees(substitute(inv, 't', l), sym('t'), ts, relativeError);
+      const c = compareTrees(substitute(inv, 't', l), sym('t'), ts, relativeError, s.params);
       return verdict('symbolic', worst(c, numeric), SYMBOLIC_TOL, 't(logSnr(t)) = t on the closed forms, and both directions in float64');
     }
     return verdict('numeric', numeric, INVERSE_TOL, `t(logSnr(t)) = t and logSnr(t(l)) = l (${s.inverse.method} inverse)`);

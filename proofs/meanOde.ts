@@ -24,7 +24,7 @@ export const meanOde: Proof = {
     const ts = probeTimes(s, 24, 1);
     const { alpha, f } = s.quantities;
     if (alpha.expr && f.expr) {
-      const c = compareTrees(derivative(alpha.expr), simplify(mul(f.expr, alpha.expr)), ts);
+      const c = compareTrees(derivative(alpha.expr), simplify(mul(f.expr, alpha.expr)), ts, undefined, s.params);
       return verdict('symbolic', c, SYMBOLIC_TOL, "d/dt alpha(t) (closed form) vs f(t) alpha(t)");
     }
     const c = integratedOdeCheck(s, ts, s.alpha, (t) => s.f(t) * s.alpha(t));

@@ -20,6 +20,7 @@ import { SYMBOLIC_TOL, verdict } from '../src/proofs/verdict.ts';
 import { declareScheme } from '../src/scheme/declare.ts';
 import type { SchemeDeclaration } from '../src/scheme/declaration.ts';
 import type { Quantity, Scheme } from '../src/scheme/types.ts';
+import type { Env } from '../src/expr/nodes.ts';
 
 /** Tolerance when a side is numeric (quadrature views of the re-declared scheme). */
 export const ROUND_TRIP_NUMERIC_TOL = 1e-8;
@@ -27,8 +28,8 @@ export const ROUND_TRIP_NUMERIC_TOL = 1e-8;
 export const ROUND_TRIP_FD_TOL = 1e-6;
 
 /** Compare two quantities: trees when both have closed forms, else their float64 functions. */
-function compareQuantity(a: Quantity, b: Quantity, ts: readonly number[]): { c: Comparison; symbolic: boolean } {
-  if (a.expr && b.expr) return { c: compareTrees(a.expr, b.expr, ts), symbolic: true };
+function compareQuantity(a: Quantity, b: Quantity, ts: readonly number[], env: Env): { c: Comparison; symbolic: boolean } {
+  if (a.expr && b.expr) return { c: compareTrees(a.expr, b.expr, ts, undefined, env), symbolic: true };
   return { c: compareFns(a.fn, b.fn, ts), symbolic: false };
 }
 
@@ -38,7 +39,7 @@ function compareQuantity(a: Quantity, b: Quantity, ts: readonly number[]): { c: 
  * round trip is made on [t0, T'] with T' = T - 1e-3 (T - t0), which still covers every probe time.
  */
 function redeclare(s: Scheme, body: Pick<SchemeDeclaration, 'sde' | 'marginal'>): { scheme: Scheme; note: string } | string {
-  const attempt = (T: number) => declareScheme({ name: `${s.name}-round-trip`, time: { t0: s.t0, T }, ...body }).scheme;
+  const attempt = (T: number) => declareScheme({ name: `${s.name}-round-trip`, params: { ...s.params }, time: { t0: s.t0, T }, ...body }).scheme;
   try {
     return { scheme: attempt(s.T), note: '' };
   } catch (e) {
@@ -59,7 +60,7 @@ function viaMarginal(s: Scheme, ts: readonly number[]): ProofResult | undefined 
   const back = redeclare(s, { marginal: { alpha: toSource(alpha.expr), sigma: toSource(sigma.expr) } });
   if (typeof back === 'string') return { ok: false, method: 'symbolic', error: Infinity, tolerance: SYMBOLIC_TOL, detail: `re-declaring the derived marginal failed: ${back}` };
   const { scheme: b, note } = back;
-  const f = compareQuantity(b.quantities.f, s.quantities.f, ts), g2 = compareQuantity(b.quantities.g2, s.quantities.g2, ts);
+  const f = compareQuantity(b.quantities.f, s.quantities.f, ts, s.params), g2 = compareQuantity(b.quantities.g2, s.quantities.g2, ts, s.params);
   const symbolic = f.symbolic && g2.symbolic;
   return verdict(symbolic ? 'symbolic' : 'numeric', worst(f.c, g2.c), symbolic ? SYMBOLIC_TOL : ROUND_TRIP_NUMERIC_TOL, `sde -> marginal -> sde: f and g^2 recovered${note}`);
 }
@@ -77,8 +78,8 @@ function viaSde(s: Scheme, ts: readonly number[]): ProofResult | undefined {
   let ca: Comparison, cs: Comparison, symbolic: boolean;
   if (q.alpha.expr && q.sigma2.expr && o.alpha.expr && o.sigma2.expr) {
     // alpha = alpha(0) alpha~,  sigma^2 = alpha~^2 sigma(0)^2 + sigma~^2
-    ca = compareTrees(simplify(mul(num(a0), q.alpha.expr)), o.alpha.expr, ts);
-    cs = compareTrees(simplify(add(mul(num(s0 * s0), pow(q.alpha.expr, num(2))), q.sigma2.expr)), o.sigma2.expr, ts);
+    ca = compareTrees(simplify(mul(num(a0), q.alpha.expr)), o.alpha.expr, ts, undefined, s.params);
+    cs = compareTrees(simplify(add(mul(num(s0 * s0), pow(q.alpha.expr, num(2))), q.sigma2.expr)), o.sigma2.expr, ts, undefined, s.params);
     symbolic = true;
   } else {
     ca = compareFns((t) => a0 * b.alpha(t), s.alpha, ts);

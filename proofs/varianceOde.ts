@@ -24,7 +24,7 @@ export const varianceOde: Proof = {
     const { sigma2, f, g2 } = s.quantities;
     if (sigma2.expr && f.expr && g2.expr) {
       const rhs = simplify(add(mul(mul(num(2), f.expr), sigma2.expr), g2.expr));
-      const c = compareTrees(derivative(sigma2.expr), rhs, ts);
+      const c = compareTrees(derivative(sigma2.expr), rhs, ts, undefined, s.params);
       return verdict('symbolic', c, SYMBOLIC_TOL, 'd/dt sigma^2(t) (closed form) vs 2 f sigma^2 + g^2');
     }
     const c = integratedOdeCheck(s, ts, s.sigma2, (t) => 2 * s.f(t) * s.sigma2(t) + s.g2(t), (t) => Math.abs(2 * s.f(t) * s.sigma2(t)) + Math.abs(s.g2(t)));

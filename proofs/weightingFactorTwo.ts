@@ -23,7 +23,7 @@ export const weightingFactorTwo: Proof = {
   check(s) {
     const ts = probeTimes(s, 24, 8);
     const lik = weightingExpr(s, 'likelihood'), elbo = weightingExpr(s, 'elbo');
-    if (lik && elbo) return verdict('symbolic', compareTrees(lik, simplify(mul(num(2), elbo)), ts), SYMBOLIC_TOL, 'g^2/sigma^2 vs -2 dlogSnr/dt (closed forms)');
+    if (lik && elbo) return verdict('symbolic', compareTrees(lik, simplify(mul(num(2), elbo)), ts, undefined, s.params), SYMBOLIC_TOL, 'g^2/sigma^2 vs -2 dlogSnr/dt (closed forms)');
     const wl = weighting(s, 'likelihood'), we = weighting(s, 'elbo');
     return verdict('numeric', compareFns(wl, (t) => 2 * we(t), ts), WEIGHTING_NUMERIC_TOL, 'g^2/sigma^2 vs -2 dlogSnr/dt (float64 views)');
   },

@@ -60,14 +60,15 @@ export { antiderivative, definiteIntegral } from './expr/integrate.ts';
 export { integrate as quadrature, type QuadResult } from './expr/quadrature.ts';
 export { invert } from './expr/invert.ts';
 export { zeroTest, type ZeroTest } from './expr/equal.ts';
-export { FUNCTIONS, type FunctionName } from './expr/nodes.ts';
+export { FUNCTIONS, freeSymbols, type FunctionName, type Env } from './expr/nodes.ts';
+export { assumptionsOf, type Assumptions, type ParamAssumption, type Sign } from './expr/assumptions.ts';
 
 // proofs
 export { runProofs, allPassed, PROOFS } from './proofs/runner.ts';
 export type { Proof, ProofReport, ProofResult, ProofMethod } from './proofs/types.ts';
 
 // reverse processes, weightings, parameterisations
-export { reverseDrift, reverseDiffusion, pfOdeDrift, familyExprs } from './reverse/family.ts';
+export { reverseDrift, reverseDiffusion, pfOdeDrift, familyExprs, familyVars, type FamilyVars } from './reverse/family.ts';
 export { weighting, weightingExpr, edmPrecond, WEIGHTINGS, type WeightingName, type EdmPrecond } from './reverse/weighting.ts';
 export { convert, PARAMETERIZATIONS, type Parameterization } from './reverse/parameterization.ts';
 
@@ -83,11 +84,13 @@ export { GaussianModel, type GaussianModelOptions } from './score/gaussian.ts';
 export { GaussianMixtureModel, validateGmm, type GmmSpec, type GmmModelOptions } from './score/gmm.ts';
 
 // sampling
-export { sample, type SampleOptions, type SampleResult } from './sample/sample.ts';
+export { sample, resolveSampler, type SampleOptions, type SampleResult } from './sample/sample.ts';
+export { chooseAuto, schemeKind, AUTO_TABLE, type AutoChoice, type SchemeKind } from './sample/auto.ts';
+export { tuneGrid, rmsDistance, type TuneOptions, type TuneResult } from './sample/tune.ts';
 export { DEFAULT_SAMPLER, SAMPLERS, SAMPLER_NAMES, isSamplerName, type SamplerName } from './sample/registry.ts';
 export type { Sampler, SamplerContext, SamplerOptions, Churn } from './sample/types.ts';
 export { DEFAULT_SAMPLER_OPTIONS } from './sample/types.ts';
-export { makeGrid, type GridOptions, type GridPoint } from './sample/steps.ts';
+export { makeGrid, gridFromTimes, type GridOptions, type GridPoint } from './sample/steps.ts';
 export { SPACINGS, type Spacing } from './scheme/spacing.ts';
 
 // training, likelihood, backends (these load TensorFlow.js when called)

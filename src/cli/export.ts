@@ -18,8 +18,7 @@ import { loadScheme } from '../scheme/load.ts';
 import { SAMPLER_NAMES } from '../sample/registry.ts';
 import { SPACINGS, defaultSpacing, type Spacing } from '../scheme/spacing.ts';
 import { torchSamplerModule } from '../engines/torch/torchSampler.ts';
-import { readStepsFile } from '../sample/stepsFile.ts';
-import { samplerSettings } from './samplerFlags.ts';
+import { gridSteps, samplerSettings } from './samplerFlags.ts';
 
 const TARGETS = ['torch-sampler', 'torch'] as const;
 
@@ -45,15 +44,7 @@ export async function run(argv: string[]): Promise<number> {
   allowOnly(a, ['target', 'scheme', 'sampler', 'steps', 'steps-file', 'spacing', 'rho', 'lambda', 'eta', 'churn', 'out', 'order', 'variant', 'lower-order-final', 'form']);
   const scheme = loadScheme(req(a, 'scheme'));
   const sampler = req(a, 'sampler');
-  const stepsFile = str(a, 'steps-file');
-  const times = stepsFile !== undefined ? readStepsFile(stepsFile, scheme) : undefined;
-  let steps = num(a, 'steps', NaN, { integer: true, min: 1, max: 100000 });
-  if (times) {
-    if (!Number.isNaN(steps) && steps !== times.length - 1) throw new UserError('--steps', `disagrees with --steps-file (${times.length - 1} steps)`, { value: steps });
-    if (a.flags.has('spacing')) throw new UserError('--spacing', 'cannot be combined with --steps-file (the file fixes the grid)');
-    steps = times.length - 1;
-  }
-  if (Number.isNaN(steps)) throw new UserError('--steps', 'is required');
+  const { steps, times } = gridSteps(a, scheme);
   const spacingArg = str(a, 'spacing');
   if (spacingArg !== undefined && !(SPACINGS as readonly string[]).includes(spacingArg)) throw new UserError('--spacing', `unknown spacing; known: ${SPACINGS.join(', ')}`, { value: spacingArg });
   const spacing = (spacingArg as Spacing | undefined) ?? defaultSpacing(scheme, false);

@@ -16,7 +16,7 @@
 import { allowOnly, bool, num, parseArgs, req, str } from './args.ts';
 import { prepareOutput, writeOutput } from './output.ts';
 import { progressBar } from './progress.ts';
-import { samplerSettings } from './samplerFlags.ts';
+import { gridSteps, samplerSettings } from './samplerFlags.ts';
 import { UserError } from '../errors.ts';
 import { readGmmFile } from '../data/gmmFile.ts';
 import { GaussianMixtureModel, DATA_LEVEL } from '../score/gmm.ts';
@@ -33,7 +33,6 @@ import { plotPng, plotSvg } from '../sample/plot.ts';
 import { readNoiseFile, toRows } from '../sample/noiseFile.ts';
 import { DEFAULT_SAMPLER, SAMPLER_NAMES, isSamplerName } from '../sample/registry.ts';
 import { sample } from '../sample/sample.ts';
-import { readStepsFile } from '../sample/stepsFile.ts';
 import { DPMPP3M_DEFAULT_FORM } from '../sample/dpmSolverPlusPlus.ts';
 import { SPACINGS, defaultSpacing } from '../scheme/spacing.ts';
 import type { Spacing } from '../scheme/spacing.ts';
@@ -50,32 +49,25 @@ export async function run(argv: string[]): Promise<number> {
   if (bool(a, 'help')) {
     console.log(`usage: sdekit sample --scheme S --score gmm:FILE | --model DIR --steps N --out FILE [--sampler NAME (default ${DEFAULT_SAMPLER})]
   [--class C] [--guidance W] [--classifier DIR] [--grid digits.png]   (--model: a run folder of sdekit train)
-  [--spacing ${SPACINGS.join('|')} (default: the scheme's "sampling", else logsnr with --model, uniform-t with --score)] [--rho 7] [--lambda 1] [--eta E] [--rtol 1e-5 --atol 1e-5]
+  [--spacing auto|${SPACINGS.join('|')} (default: with --sampler auto its measured grid; else the scheme's "sampling", else logsnr with --model, uniform-t with --score)] [--rho 7] [--lambda 1] [--eta E] [--rtol 1e-5 --atol 1e-5]
   [--snr 0.16] [--churn 0] [--noise FILE | --n 1000 --seed 0] [--plot out.svg|out.png] [--json]
   [--order K] (unipc, deis: 1..3, default 3; ipndm: 1..4, default 4) [--variant bh1|bh2] (unipc, default bh2)
   [--lower-order-final on|off] (unipc: order-1 last step as the reference, default on)
   [--form reference|taylor] (dpm-solver++3m: dpm-solver's D2 term, or ours; default ${DPMPP3M_DEFAULT_FORM})
   [--steps-file steps.json] ({"t": [T, ..., t_end]} strictly descending in [t0, T], e.g. from sdekit tune; replaces --spacing)
   [--backend host|cpu|wasm|webgpu|tensorflow]  (gmm: webgpu = float32 device buffers, others = float64 host loops)
-samplers: ${SAMPLER_NAMES.join(', ')}`);
+samplers: auto (default: the sampler, settings and grid measured most accurate for the budget and the kind of scheme, src/sample/auto.ts), ${SAMPLER_NAMES.join(', ')}`);
     return 0;
   }
   allowOnly(a, FLAGS);
   const schemeSpec = req(a, 'scheme');
   const scheme = loadScheme(schemeSpec);
   const samplerName = str(a, 'sampler') ?? DEFAULT_SAMPLER;
-  if (!isSamplerName(samplerName)) throw new UserError('--sampler', `unknown sampler; known: ${SAMPLER_NAMES.join(', ')}`, { value: samplerName });
+  if (samplerName !== 'auto' && !isSamplerName(samplerName)) throw new UserError('--sampler', `unknown sampler; known: auto, ${SAMPLER_NAMES.join(', ')}`, { value: samplerName });
+  const { steps, times } = gridSteps(a, scheme);
   const stepsFile = str(a, 'steps-file');
-  const times = stepsFile !== undefined ? readStepsFile(stepsFile, scheme) : undefined;
-  let steps = num(a, 'steps', NaN, { integer: true, min: 1, max: 100000 });
-  if (times) {
-    if (!Number.isNaN(steps) && steps !== times.length - 1) throw new UserError('--steps', `disagrees with --steps-file (${times.length - 1} steps)`, { value: steps });
-    if (a.flags.has('spacing')) throw new UserError('--spacing', 'cannot be combined with --steps-file (the file fixes the grid)');
-    steps = times.length - 1;
-  }
-  if (Number.isNaN(steps)) throw new UserError('--steps', 'is required');
   const spacing = str(a, 'spacing');
-  if (spacing !== undefined && !(SPACINGS as readonly string[]).includes(spacing)) throw new UserError('--spacing', `unknown spacing; known: ${SPACINGS.join(', ')}`, { value: spacing });
+  if (spacing !== undefined && spacing !== 'auto' && !(SPACINGS as readonly string[]).includes(spacing)) throw new UserError('--spacing', `unknown spacing; known: auto, ${SPACINGS.join(', ')}`, { value: spacing });
   const out = req(a, 'out');
   prepareOutput(out, '--out');
 
@@ -123,7 +115,8 @@ samplers: ${SAMPLER_NAMES.join(', ')}`);
   if (plot !== undefined && model.dim !== 2) throw new UserError('--plot', `draws 2-D samples; the model has dimension ${model.dim}`, { value: plot });
 
   const bar = progressBar(`${samplerName} ${steps} steps`);
-  const spacingUsed = (spacing as Spacing | undefined) ?? defaultSpacing(scheme, run !== null);
+  // --sampler auto picks its grid too unless --spacing is given; a named sampler keeps the default grid rule
+  const spacingUsed = (spacing as Spacing | 'auto' | undefined) ?? (samplerName === 'auto' ? 'auto' : defaultSpacing(scheme, run !== null));
   const result = await sample({
     scheme, model, sampler: samplerName, steps, spacing: spacingUsed, times, rho, noise, n, seed,
     lambda, eta, rtol, atol, snr, churn: { sChurn }, onProgress: bar.update, device,
@@ -132,23 +125,29 @@ samplers: ${SAMPLER_NAMES.join(', ')}`);
   bar.done();
 
   writeOutput(out, JSON.stringify({
-    samples: toRows(result.samples, result.dim), nfe: result.nfe, seconds: result.seconds, sampler: samplerName, scheme: scheme.name,
+    samples: toRows(result.samples, result.dim), nfe: result.nfe, seconds: result.seconds, sampler: result.sampler, scheme: scheme.name,
   }), '--out');
   if (plot !== undefined) {
     const input = {
       samples: result.samples, n: result.n, logDensity: gmm ? (x: Float64Array, m: number) => (gmm as GaussianMixtureModel).logDensity(x, m, DATA_LEVEL) : undefined,
-      title: `${samplerName}, ${scheme.name}, ${steps} steps (nfe ${result.nfe})`,
+      title: `${result.sampler}, ${scheme.name}, ${steps} steps (nfe ${result.nfe})`,
     };
     writeOutput(plot, plot.toLowerCase().endsWith('.png') ? plotPng(input) : plotSvg(input), '--plot');
   }
   if (grid !== undefined && run) writeGrid(grid, result.samples, result.n, run.config);
   if (bool(a, 'json')) {
-    console.log(JSON.stringify({ nfe: result.nfe, seconds: result.seconds, backend }));
+    console.log(JSON.stringify({ nfe: result.nfe, seconds: result.seconds, backend, sampler: result.sampler, spacing: result.spacing, ...result.picked }));
   } else {
     const note = backendFlag && !device && !run ? ` (--backend ${backendFlag}: the exact score runs as float64 host loops)` : '';
-    console.log(`${result.n} samples of dimension ${result.dim} from ${scheme.name} with ${samplerName} (${steps} steps, ${spacingUsed} grid): nfe ${result.nfe}, ${result.seconds.toFixed(3)} s, backend ${backend}${note} -> ${out}${plot ? `, plot ${plot}` : ''}`);
+    console.log(`${result.n} samples of dimension ${result.dim} from ${scheme.name} with ${result.sampler}${picked(result.picked)}${samplerName === 'auto' ? ' (auto)' : ''} (${steps} steps, ${str(a, 'steps-file') ?? result.spacing} grid): nfe ${result.nfe}, ${result.seconds.toFixed(3)} s, backend ${backend}${note} -> ${out}${plot ? `, plot ${plot}` : ''}`);
   }
   return 0;
+}
+
+/** " order 2, bh2" for the settings auto picked */
+function picked(o: Record<string, unknown>): string {
+  const parts = Object.entries(o).filter(([, v]) => v !== undefined).map(([k, v]) => `${k} ${String(v)}`);
+  return parts.length ? ` (${parts.join(', ')})` : '';
 }
 
 /** Backends accepted with an analytic score: all but webgpu keep the float64 host path. */

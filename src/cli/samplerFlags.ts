@@ -5,6 +5,8 @@
 import { num, str, type ParsedArgs } from './args.ts';
 import { UserError } from '../errors.ts';
 import type { SampleOptions } from '../sample/sample.ts';
+import { readStepsFile } from '../sample/stepsFile.ts';
+import type { Scheme } from '../scheme/types.ts';
 
 /** The sampler settings given on the command line (absent flags stay undefined: the sampler's default). */
 export function samplerSettings(a: ParsedArgs, sampler: string): Pick<SampleOptions, 'order' | 'variant' | 'form' | 'lowerOrderFinal'> {
@@ -16,4 +18,21 @@ export function samplerSettings(a: ParsedArgs, sampler: string): Pick<SampleOpti
   const lof = str(a, 'lower-order-final');
   if (lof !== undefined && lof !== 'on' && lof !== 'off') throw new UserError('--lower-order-final', 'must be on or off', { value: lof });
   return { order, variant, form, lowerOrderFinal: lof === undefined ? undefined : lof === 'on' };
+}
+
+/**
+ * `--steps N` and `--steps-file F` (DESIGN.md): the number of steps and, with a steps file, its
+ * times (which fix the grid: --spacing is refused, and --steps must agree when given).
+ */
+export function gridSteps(a: ParsedArgs, scheme: Scheme): { steps: number; times?: number[] } {
+  const stepsFile = str(a, 'steps-file');
+  const times = stepsFile !== undefined ? readStepsFile(stepsFile, scheme) : undefined;
+  let steps = num(a, 'steps', NaN, { integer: true, min: 1, max: 100000 });
+  if (times) {
+    if (!Number.isNaN(steps) && steps !== times.length - 1) throw new UserError('--steps', `disagrees with --steps-file (${times.length - 1} steps)`, { value: steps });
+    if (a.flags.has('spacing')) throw new UserError('--spacing', 'cannot be combined with --steps-file (the file fixes the grid)');
+    steps = times.length - 1;
+  }
+  if (Number.isNaN(steps)) throw new UserError('--steps', 'is required');
+  return times ? { steps, times } : { steps };
 }

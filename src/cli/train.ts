@@ -47,7 +47,8 @@ const HELP = `usage: sdekit train --scheme S --data ring8|moons|swissroll|checke
   [--samples N] [--classifier] [--backend cpu|wasm|webgpu|tensorflow] [--threads N] [--json]
   [--engine sdekit|torch] [--nproc N] [--device cpu|cuda] [--python PATH]
 --threads N: worker threads, each computing the gradient of 1/N of every batch (wasm, cpu backends;
-default: every core, ${availableParallelism()} here; 1: this thread only). Deterministic for a given N.
+default: every core, ${availableParallelism()} here, with at least 16 rows of the batch each; 1: this thread
+only). Deterministic for a given N.
 --engine torch writes a PyTorch program into DIR/torch/ and runs it under torchrun with N processes
 (DistributedDataParallel; the global batch is split across them); python: --python, SDEKIT_PYTHON,
 python3 on PATH, /usr/bin/python3. The run folder is the same; sample and likelihood use it as usual.
@@ -167,13 +168,18 @@ export async function run(argv: string[]): Promise<number> {
   return runTraining(a, out, data, configFromArgs(argv, data));
 }
 
+/** The default --threads gives each worker at least this many rows of the batch. */
+const MIN_ROWS_PER_WORKER = 16;
+
 /**
- * `--threads`: worker threads for the wasm and cpu backends (default: every core, at most the
- * batch); the other backends run on this thread (their own libraries use the device or cores).
+ * `--threads`: worker threads for the wasm and cpu backends (default: every core, with at least
+ * MIN_ROWS_PER_WORKER rows of the batch each); the other backends run on this thread (their own
+ * libraries use the device or the cores).
  */
 function trainThreads(a: ReturnType<typeof parseArgs>, backend: string, batch: number): number {
   const multi = backend.startsWith('wasm') || backend.startsWith('cpu');
-  if (str(a, 'threads') === undefined) return multi ? Math.max(1, Math.min(availableParallelism(), batch)) : 1;
+  // default: every core, but at least MIN_ROWS_PER_WORKER rows of the batch per worker (smaller shards waste the GEMMs)
+  if (str(a, 'threads') === undefined) return multi ? Math.max(1, Math.min(availableParallelism(), Math.floor(batch / MIN_ROWS_PER_WORKER))) : 1;
   const n = num(a, 'threads', 1, { min: 1, max: 256, integer: true });
   if (n > 1 && !multi) throw new UserError('--threads', `multi-worker training runs on the wasm or cpu backend; the backend is ${backend}`, { value: n });
   return n;

@@ -31,7 +31,8 @@ export async function run(argv: string[]): Promise<number> {
     console.log(`usage: sdekit tune --scheme S --score gmm:FILE | --model DIR --sampler NAME --steps N --out steps.json
   [--n 512] [--seed 0] [--evals E (optimiser budget, default 60 N + 200)] [--order K] [--variant bh1|bh2] [--form reference|taylor] [--json]
 Minimises the RMS distance of the sampler's output to the exact probability-flow solution (rk45, tol 1e-8)
-over the grid's logSnr positions (Nelder-Mead from the best of logsnr, uniform-t, time-quadratic);
+over the grid's logSnr positions (Nelder-Mead from the best of logsnr, uniform-t, time-quadratic),
+kept only if also better on --n other (validation) points;
 writes {"t": [T, ..., t0], ...} for sdekit sample --steps-file. samplers: ${SAMPLER_NAMES.join(', ')}`);
     return 0;
   }
@@ -70,14 +71,14 @@ writes {"t": [T, ..., t0], ...} for sdekit sample --steps-file. samplers: ${SAMP
     dispose();
   }
   const doc = {
-    t: r.times, scheme: scheme.name, sampler: samplerName, steps, rms: r.rms, start: r.start, baselines: r.baselines,
+    t: r.times, scheme: scheme.name, sampler: samplerName, steps, rms: r.rms, start: r.start, baselines: r.baselines, validation: r.validation,
     n, seed, tuningNfe: r.nfe, referenceNfe: r.referenceNfe, objectiveEvaluations: r.objectiveEvaluations,
   };
   writeOutput(out, JSON.stringify(doc, null, 1), '--out');
   if (bool(a, 'json')) console.log(JSON.stringify(doc));
   else {
     const base = Object.entries(r.baselines).map(([k, v]) => `${k} ${v.toPrecision(3)}`).join(', ');
-    console.log(`tuned ${steps}-step grid for ${samplerName} on ${scheme.name}: RMS to the exact PF-ODE solution ${r.rms.toPrecision(3)} (built-in grids: ${base}); tuning cost ${r.nfe} model evaluations (${r.referenceNfe} for the reference) -> ${out}`);
+    console.log(`tuned ${steps}-step grid for ${samplerName} on ${scheme.name}: RMS to the exact PF-ODE solution ${r.rms.toPrecision(3)} (built-in grids: ${base}; on validation points ${r.validation.tuned.toPrecision(3)} vs ${r.validation.start.toPrecision(3)} for ${r.start}${r.validation.tuned < r.validation.start ? '' : ': kept ' + r.start}); tuning cost ${r.nfe} model evaluations (${r.referenceNfe} for the reference) -> ${out}`);
   }
   return 0;
 }

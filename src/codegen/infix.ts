@@ -2,7 +2,7 @@
  * A precedence-aware infix printer shared by the text targets (mathjs, Python, WGSL, GLSL).
  * Each target supplies how to print numbers, symbols, powers and function calls.
  */
-import { view, type FunctionName, type MathNode } from '../expr/nodes.ts';
+import { bin, num, view, type FunctionName, type MathNode } from '../expr/nodes.ts';
 
 export interface InfixTarget {
   number(v: number): string;
@@ -38,6 +38,16 @@ function go(n: MathNode, tg: InfixTarget): { s: string; p: number } {
         const exp = tg.powIsOperator && b.p <= PREC.pow ? `(${b.s})` : b.s;
         return { s: tg.pow(base, exp, ev.kind === 'const' ? ev.value : undefined), p: tg.powIsOperator ? PREC.pow : PREC.atom };
       }
+      // a + (-b) -> a - b, a - (-b) -> a + b: exact in floating point, and no `+ -` / `- -` in the source
+      if (v.op === 'add' || v.op === 'subtract') {
+        const nb = negated(v.b);
+        if (nb) {
+          const c = go(nb, tg);
+          const op = v.op === 'add' ? '-' : '+';
+          const r = c.p <= PREC.add || c.p === PREC.neg ? `(${c.s})` : c.s;
+          return { s: `${a.s} ${op} ${r}`, p };
+        }
+      }
       const left = a.p < p ? `(${a.s})` : a.s;
       // right operand of - and / needs parentheses at equal precedence
       const right = b.p < p || (b.p === p && (v.op === 'subtract' || v.op === 'divide')) || b.p === PREC.neg ? `(${b.s})` : b.s;
@@ -45,6 +55,16 @@ function go(n: MathNode, tg: InfixTarget): { s: string; p: number } {
       return { s: `${left} ${op} ${right}`, p };
     }
   }
+}
+
+/** x where n is -x (a unary minus, a negative constant, a product led by one), else undefined. */
+function negated(n: MathNode): MathNode | undefined {
+  const v = view(n);
+  if (v.kind === 'neg') return v.arg;
+  if (v.kind === 'const' && v.value < 0) return num(-v.value);
+  // (-a) * b = -(a * b) and (-a) / b = -(a / b) exactly
+  if (v.kind === 'bin' && (v.op === 'multiply' || v.op === 'divide')) { const na = negated(v.a); return na && bin(v.op, na, v.b); }
+  return undefined;
 }
 
 /** Shortest round-trip decimal of a float64. */

@@ -63,16 +63,18 @@ class Printer {
     const pr = productOf(n);
     let { p, q } = pr.coef;
     // numbers first; a float factor absorbs the rational coefficient
-    pr.num.sort((a, b) => Number(view(b).kind === 'const') - Number(view(a).kind === 'const'));
+    // numbers, then parameters, then the rest; a symbol printed as a function (the score s_\theta(x, t)) last
+    const rank = (f: MathNode) => { const v = view(f); return v.kind === 'const' ? 0 : v.kind === 'symbol' ? (/\(/.test(this.vars[v.name] ?? '') ? 3 : 1) : 2; };
+    pr.num.sort((a, b) => rank(a) - rank(b));
+    pr.den.sort((a, b) => rank(a) - rank(b));
     if (pr.num.length && view(pr.num[0]).kind === 'const' && (p !== 1 || q !== 1)) { pr.num[0] = num((p * (view(pr.num[0]) as { value: number }).value) / q); p = 1; q = 1; }
     let coef: string | undefined;
     if (q !== 1 && !readsAsFraction({ p, q })) { coef = numberTex(p / q); p = 1; q = 1; }
     else if (p !== 1) coef = String(p);
     const sign = negative !== pr.negative;
     const tall = (xs: Printed[]) => xs.some((x) => x.tall);
-    // a paper keeps the variables outside a fraction by numbers and parameters: \tfrac{b_1 - b_0}{4} t^2, \tfrac12 \log(..)
-    const constDen = pr.den.every((d) => !depends(d, 't'));
-    const isOut = pr.num.map((f) => (q !== 1 || pr.den.length > 0) && constDen && isVariableFactor(f));
+    // a paper keeps the variables outside a fraction by a number: \tfrac{b_1 - b_0}{4} t^2, \tfrac{1}{2} \log(..)
+    const isOut = pr.num.map((f) => q !== 1 && pr.den.length === 0 && isVariableFactor(f));
     const inside = pr.num.filter((_, i) => !isOut[i]).map((f) => this.atom(f));
     const outside = pr.num.filter((_, i) => isOut[i]).map((f) => this.atom(f));
     const dens = pr.den.map((f) => this.atom(f));

@@ -65,7 +65,18 @@ export interface Product { negative: boolean; coef: Rational; num: MathNode[]; d
 export function productOf(n: MathNode): Product {
   const pr: Product = { negative: false, coef: { p: 1, q: 1 }, num: [], den: [] };
   collect(n, false, pr);
-  return pr;
+  return { ...pr, num: powers(pr.num), den: powers(pr.den) };
+}
+
+/** Equal factors as one power: b0 * b0 reads b0^2. */
+function powers(fs: MathNode[]): MathNode[] {
+  const groups = new Map<string, { node: MathNode; k: number }>();
+  fs.forEach((f, i) => {
+    const key = view(f).kind === 'const' ? `#${i}` : f.toString(); // numbers stay apart
+    const g = groups.get(key);
+    if (g) g.k++; else groups.set(key, { node: f, k: 1 });
+  });
+  return [...groups.values()].map((g) => (g.k === 1 ? g.node : pow(g.node, num(g.k))));
 }
 
 function scale(pr: Product, r: Rational, inDen: boolean): boolean {

@@ -3,7 +3,7 @@
  * whitelisted tree only (numbers, the declared variables, whitelisted functions), never from the
  * user's text; where `new Function` is unavailable (a strict CSP page) a tree-walking closure is used.
  */
-import { view, type MathNode } from './nodes.ts';
+import { CONSTANTS, view, type Env, type MathNode } from './nodes.ts';
 import { FN_TABLE } from './special.ts';
 
 /** A compiled float64 function of t. */
@@ -11,18 +11,30 @@ export type Fn1 = (t: number) => number;
 /** A compiled float64 function of several variables. */
 export type FnN = (...args: number[]) => number;
 
-/** JS source of a canonical tree, with functions reached through `M.` and variables by name. */
-export function toJsSource(n: MathNode, vars: readonly string[]): string {
+const numSource = (x: number): string => (Number.isFinite(x) ? `(${x})` : x > 0 ? 'Infinity' : x < 0 ? '(-Infinity)' : 'NaN');
+
+/** The value a non-variable symbol takes: a parameter from `env`, else pi / e; throws when unbound. */
+function bound(name: string, env: Env): number {
+  const v = Object.prototype.hasOwnProperty.call(env, name) ? env[name] : CONSTANTS[name];
+  if (v === undefined) throw new Error(`unbound symbol ${name}`);
+  return v;
+}
+
+/**
+ * JS source of a canonical tree, with functions reached through `M.` and variables by name;
+ * other symbols (parameters, pi, e) are inlined from `env` as numbers.
+ */
+export function toJsSource(n: MathNode, vars: readonly string[], env: Env = {}): string {
   const v = view(n);
   switch (v.kind) {
-    case 'const': return Number.isFinite(v.value) ? `(${v.value})` : v.value > 0 ? 'Infinity' : v.value < 0 ? '(-Infinity)' : 'NaN';
+    case 'const': return numSource(v.value);
     case 'symbol':
-      if (!vars.includes(v.name)) throw new Error(`unbound symbol ${v.name}`);
-      return `v_${v.name}`;
-    case 'neg': return `(-${toJsSource(v.arg, vars)})`;
-    case 'call': return `M.${v.name}(${toJsSource(v.arg, vars)})`;
+      if (vars.includes(v.name)) return `v_${v.name}`;
+      return numSource(bound(v.name, env));
+    case 'neg': return `(-${toJsSource(v.arg, vars, env)})`;
+    case 'call': return `M.${v.name}(${toJsSource(v.arg, vars, env)})`;
     case 'bin': {
-      const a = toJsSource(v.a, vars), b = toJsSource(v.b, vars);
+      const a = toJsSource(v.a, vars, env), b = toJsSource(v.b, vars, env);
       switch (v.op) {
         case 'add': return `(${a}+${b})`;
         case 'subtract': return `(${a}-${b})`;
@@ -46,11 +58,15 @@ function powSource(exponent: MathNode, a: string, b: string): string {
 
 let functionCtorWorks: boolean | undefined;
 
-/** Compile to a float64 function of the given variables (default: t). */
-export function compile(n: MathNode, vars: readonly string[] = ['t']): FnN {
+/**
+ * Compile to a float64 function of the given variables (default: t). Parameters not among `vars`
+ * take their values from `env` (pi and e are always bound); to sweep parameters in a hot loop, list
+ * them in `vars` instead: `compile(expr, ['t', 'b0', 'b1'])`.
+ */
+export function compile(n: MathNode, vars: readonly string[] = ['t'], env: Env = {}): FnN {
   if (functionCtorWorks !== false) {
     try {
-      const src = toJsSource(n, vars);
+      const src = toJsSource(n, vars, env);
       const params = vars.map((x) => `v_${x}`).join(',');
       const f = new Function('M', `"use strict"; return function(${params}){ return ${src}; };`)(FN_TABLE) as FnN;
       functionCtorWorks = true;
@@ -59,24 +75,28 @@ export function compile(n: MathNode, vars: readonly string[] = ['t']): FnN {
       if (e instanceof EvalError) functionCtorWorks = false; else throw e;
     }
   }
-  return interpret(n, vars);
+  return interpret(n, vars, env);
 }
 
-/** Compile a function of t alone. */
-export function compile1(n: MathNode): Fn1 {
-  return compile(n, ['t']) as Fn1;
+/** Compile a function of t alone, the parameters bound to the values in `env`. */
+export function compile1(n: MathNode, env: Env = {}): Fn1 {
+  return compile(n, ['t'], env) as Fn1;
 }
 
 /** Tree-walking closure: no code generation at all. */
-export function interpret(n: MathNode, vars: readonly string[]): FnN {
+export function interpret(n: MathNode, vars: readonly string[], env: Env = {}): FnN {
   const v = view(n);
   switch (v.kind) {
     case 'const': { const c = v.value; return () => c; }
-    case 'symbol': { const i = vars.indexOf(v.name); if (i < 0) throw new Error(`unbound symbol ${v.name}`); return (...a) => a[i]; }
-    case 'neg': { const f = interpret(v.arg, vars); return (...a) => -f(...a); }
-    case 'call': { const g = FN_TABLE[v.name] as (u: number) => number; const f = interpret(v.arg, vars); return (...a) => g(f(...a)); }
+    case 'symbol': {
+      const i = vars.indexOf(v.name);
+      if (i < 0) { const c = bound(v.name, env); return () => c; }
+      return (...a) => a[i];
+    }
+    case 'neg': { const f = interpret(v.arg, vars, env); return (...a) => -f(...a); }
+    case 'call': { const g = FN_TABLE[v.name] as (u: number) => number; const f = interpret(v.arg, vars, env); return (...a) => g(f(...a)); }
     case 'bin': {
-      const f = interpret(v.a, vars), g = interpret(v.b, vars);
+      const f = interpret(v.a, vars, env), g = interpret(v.b, vars, env);
       switch (v.op) {
         case 'add': return (...a) => f(...a) + g(...a);
         case 'subtract': return (...a) => f(...a) - g(...a);

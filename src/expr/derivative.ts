@@ -1,8 +1,9 @@
 /**
  * Symbolic derivative d/dx of a canonical tree (chain rule over the whitelisted functions),
- * followed by simplification.
+ * followed by simplification. Parameters are symbols with derivative 0; no float is derived
+ * (erf' = 2 e^{-u^2} / sqrt(pi), pi a symbol).
  */
-import { add, call, depends, div, mul, neg, num, pow, sub, view, type MathNode } from './nodes.ts';
+import { add, call, depends, div, mul, neg, num, pow, sub, sym, view, type MathNode } from './nodes.ts';
 import { simplify } from './simplify.ts';
 
 /** d n / d name, simplified. */
@@ -50,7 +51,7 @@ function outer(name: string, u: MathNode): MathNode {
     case 'sigmoid': return mul(call('sigmoid', u), call('sigmoid', neg(u)));
     case 'softplus': return call('sigmoid', u);
     case 'logit': return div(num(1), mul(u, sub(num(1), u)));
-    case 'erf': return mul(num(2 / Math.sqrt(Math.PI)), call('exp', neg(pow(u, num(2)))));
+    case 'erf': return div(mul(num(2), call('exp', neg(pow(u, num(2))))), call('sqrt', sym('pi')));
     case 'abs': return div(u, call('abs', u));
     case 'sinh': return call('cosh', u);
     case 'cosh': return call('sinh', u);

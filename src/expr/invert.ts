@@ -1,44 +1,48 @@
 /**
  * Closed-form inversion: solve F(t) = y for t by peeling invertible outer functions
- * (single occurrence of t), and by solving polynomial (degree <= 2) and linear-fractional cores.
+ * (single occurrence of t), and by solving polynomial (degree <= 2) and linear-fractional cores,
+ * with symbolic coefficients (the parameters stay symbols). The sign choice of the stable quadratic
+ * root uses the sign of the linear coefficient at the parameter values `env`.
  * Returns candidate trees in the symbol `y`; the caller keeps the one that round-trips.
  */
-import { add, call, constOf, depends, div, mul, neg, num, pow, sub, sym, view, type MathNode } from './nodes.ts';
-import { degree, polyOf } from './poly.ts';
+import { compile } from './compile.ts';
+import { add, call, depends, div, mul, neg, num, pow, sub, sym, view, type Env, type MathNode } from './nodes.ts';
+import { cadd, cmul, cneg, csub, sdegree, spolyOf, type SPoly } from './poly.ts';
 import { simplify } from './simplify.ts';
 
-/** Candidate solutions t(y) of node(t) = target(y). */
-export function invert(node: MathNode, target: MathNode = sym('y')): MathNode[] {
-  return solve(simplify(node), target).map(simplify);
+/** Candidate solutions t(y) of node(t) = target(y); `env` binds the parameters (for sign choices). */
+export function invert(node: MathNode, target: MathNode = sym('y'), env: Env = {}): MathNode[] {
+  return solve(simplify(node), target, env).map(simplify);
 }
 
-function solve(n: MathNode, y: MathNode): MathNode[] {
+function solve(n: MathNode, y: MathNode, env: Env): MathNode[] {
   if (!depends(n)) return [];
-  const p = polyOf(n);
-  if (p && degree(p) <= 2) return solvePoly(p, y);
+  const p = spolyOf(n);
+  if (p && sdegree(p) <= 2) return solvePoly(p, y, env);
   const lf = linearFractional(n);
-  if (lf) { const [a, b, c, d] = lf; return [div(sub(mul(num(d), y), num(b)), sub(num(a), mul(num(c), y)))]; }
+  if (lf) { const [a, b, c, d] = lf; return [div(csub(cmul(d, y), b), csub(a, cmul(c, y)))]; }
   const v = view(n);
   switch (v.kind) {
     case 'symbol': return v.name === 't' ? [y] : [];
-    case 'neg': return solve(v.arg, neg(y));
+    case 'neg': return solve(v.arg, neg(y), env);
     case 'call': {
       const inv = INVERSE[v.name];
-      return inv ? solve(v.arg, inv(y)) : [];
+      return inv ? solve(v.arg, inv(y), env) : [];
     }
     case 'bin': {
       const da = depends(v.a), db = depends(v.b);
-      if (da && db) return [];
+      if (da && db) return v.op === 'add' ? coshCore(v.a, v.b, y, env) : [];
       const [u, c] = da ? [v.a, v.b] : [v.b, v.a];
       switch (v.op) {
-        case 'add': return solve(u, sub(y, c));
-        case 'subtract': return da ? solve(u, add(y, c)) : solve(u, sub(c, y));
-        case 'multiply': return solve(u, div(y, c));
-        case 'divide': return da ? solve(u, mul(y, c)) : solve(u, div(c, y));
+        case 'add': return solve(u, sub(y, c), env);
+        case 'subtract': return da ? solve(u, add(y, c), env) : solve(u, sub(c, y), env);
+        case 'multiply': return solve(u, div(y, c), env);
+        case 'divide': return da ? solve(u, mul(y, c), env) : solve(u, div(c, y), env);
         case 'pow': {
-          if (da) return solve(u, pow(y, div(num(1), c)));
-          const base = constOf(c);
-          return base !== undefined && base > 0 && base !== 1 ? solve(u, div(call('log', y), num(Math.log(base)))) : [];
+          if (da) return solve(u, pow(y, div(num(1), c)), env);
+          // c^u = y  <=>  u = log(y) / log(c), for a base c > 0, c != 1 at the parameter values
+          const base = valueAt(c, env);
+          return base > 0 && base !== 1 ? solve(u, div(call('log', y), call('log', c)), env) : [];
         }
       }
     }
@@ -46,25 +50,48 @@ function solve(n: MathNode, y: MathNode): MathNode[] {
   return [];
 }
 
-/** Roots of c0 + c1 t + c2 t^2 = y, in the cancellation-free form. */
-function solvePoly(p: number[], y: MathNode): MathNode[] {
-  const c0 = p[0] ?? 0, c1 = p[1] ?? 0, c2 = p[2] ?? 0;
-  if (c2 === 0) return c1 === 0 ? [] : [div(sub(y, num(c0)), num(c1))];
-  // a t^2 + b t + c = 0 with c = c0 - y; q = -(b + sign(b) sqrt(b^2 - 4 a c)) / 2; roots q/a and c/q
-  const c = sub(num(c0), y);
-  const disc = call('sqrt', sub(num(c1 * c1), mul(num(4 * c2), c)));
-  const sgn = c1 >= 0 ? 1 : -1;
-  const q = mul(num(-0.5), add(num(c1), mul(num(sgn), disc)));
-  return [div(q, num(c2)), div(c, q)];
+/**
+ * expm1(u) + expm1(-u) = 2 cosh(u) - 2 = y (sub-VP's e^B + e^{-B} - 2):
+ * u = +-acosh(1 + y/2) = +-log1p(z + sqrt(z (2 + z))), z = y/2 (no cancellation as y -> 0).
+ */
+function coshCore(a: MathNode, b: MathNode, y: MathNode, env: Env): MathNode[] {
+  const va = view(a), vb = view(b);
+  if (va.kind !== 'call' || vb.kind !== 'call' || va.name !== 'expm1' || vb.name !== 'expm1') return [];
+  const sum = simplify(add(va.arg, vb.arg));
+  if (!(view(sum).kind === 'const' && valueAt(sum, {}) === 0)) return [];
+  const z = div(y, num(2));
+  const acosh = call('log1p', add(z, call('sqrt', mul(z, add(num(2), z)))));
+  return [...solve(va.arg, acosh, env), ...solve(va.arg, neg(acosh), env)];
 }
 
-/** (a t + b) / (c t + d) with numeric a, b, c, d, or null. */
-function linearFractional(n: MathNode): [number, number, number, number] | null {
+function valueAt(c: MathNode, env: Env): number {
+  try { return (compile(c, [], env) as () => number)(); } catch { return NaN; }
+}
+
+/**
+ * Roots of c0 + c1 t + c2 t^2 = y in the cancellation-free form (Numerical Recipes 5.6):
+ * with c = c0 - y, q = -(c1 + sgn(c1) sqrt(c1^2 - 4 c2 c)) / 2, the roots are q / c2 and c / q
+ * (the second stays accurate, and finite, as c2 -> 0).
+ */
+function solvePoly(p: SPoly, y: MathNode, env: Env): MathNode[] {
+  const zero = num(0);
+  const c0 = p[0] ?? zero, c1 = p[1] ?? zero, c2 = p[2] ?? zero;
+  const isZero = (x: MathNode) => view(x).kind === 'const' && valueAt(x, {}) === 0;
+  if (isZero(c2)) return isZero(c1) ? [] : [div(sub(y, c0), c1)];
+  const c = csub(c0, y);
+  const disc = call('sqrt', csub(cmul(c1, c1), cmul(cmul(num(4), c2), c)));
+  const negative = valueAt(c1, env) < 0;
+  const q = cmul(num(-0.5), negative ? csub(c1, disc) : cadd(c1, disc));
+  return [div(q, c2), div(c, q)];
+}
+
+/** (a t + b) / (c t + d) with coefficients free of t, or null. */
+function linearFractional(n: MathNode): [MathNode, MathNode, MathNode, MathNode] | null {
   const v = view(n);
   if (v.kind !== 'bin' || v.op !== 'divide') return null;
-  const pn = polyOf(v.a), pd = polyOf(v.b);
-  if (!pn || !pd || degree(pn) > 1 || degree(pd) > 1) return null;
-  return [pn[1] ?? 0, pn[0], pd[1] ?? 0, pd[0]];
+  const pn = spolyOf(v.a), pd = spolyOf(v.b);
+  if (!pn || !pd || sdegree(pn) > 1 || sdegree(pd) > 1) return null;
+  return [pn[1] ?? num(0), pn[0], pd[1] ?? num(0), pd[0]];
 }
 
 const INVERSE: Partial<Record<string, (y: MathNode) => MathNode>> = {

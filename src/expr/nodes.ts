@@ -1,8 +1,9 @@
 /**
  * Canonical expression trees: mathjs nodes restricted to ConstantNode (finite number),
- * SymbolNode (only `t`, or `x`, `s`, `lambda` in reverse-time formulas), OperatorNode
- * (add, subtract, multiply, divide, pow, unaryMinus) and FunctionNode of a whitelisted name.
- * Parameters and the constants pi, e are substituted as numbers by the parser.
+ * SymbolNode (`t`; `x`, `s`, `lambda` in reverse-time formulas; the declared parameters; the
+ * constants `pi` and `e`), OperatorNode (add, subtract, multiply, divide, pow, unaryMinus) and
+ * FunctionNode of a whitelisted name. Parameters stay symbols: numbers enter only at evaluation
+ * (an {@link Env} binds them, see expr/compile.ts).
  */
 import type { MathNode, ConstantNode as ConstantNodeT, FunctionNode as FunctionNodeT, OperatorNode as OperatorNodeT, SymbolNode as SymbolNodeT } from 'mathjs';
 import { ConstantNode, FunctionNode, OperatorNode, SymbolNode } from './mathjs.ts';
@@ -21,6 +22,11 @@ export function isFunctionName(s: string): s is FunctionName { return FUNCTION_S
 
 export type BinaryOp = 'add' | 'subtract' | 'multiply' | 'divide' | 'pow';
 const OP_SYMBOL: Record<BinaryOp | 'unaryMinus', string> = { add: '+', subtract: '-', multiply: '*', divide: '/', pow: '^', unaryMinus: '-' };
+
+/** Values bound to the free names of a tree at evaluation (parameters; pi and e are always bound). */
+export type Env = Readonly<Record<string, number>>;
+/** The named constants every evaluation knows. */
+export const CONSTANTS: Env = { pi: Math.PI, e: Math.E };
 
 export const num = (v: number): MathNode => new ConstantNode(v);
 export const sym = (name: string): MathNode => new SymbolNode(name);
@@ -99,5 +105,41 @@ export function size(n: MathNode): number {
     case 'const': case 'symbol': return 1;
     case 'neg': case 'call': return 1 + size(v.arg);
     case 'bin': return 1 + size(v.a) + size(v.b);
+  }
+}
+
+/** Is the tree free of symbol `name` (default t), i.e. a constant with respect to it? */
+export function isConstIn(n: MathNode, name = 't'): boolean {
+  return !depends(n, name);
+}
+
+/** The free symbol names of a tree (pi and e included when they occur), sorted. */
+export function freeSymbols(n: MathNode): string[] {
+  const out = new Set<string>();
+  const walk = (m: MathNode): void => {
+    const v = view(m);
+    switch (v.kind) {
+      case 'const': return;
+      case 'symbol': out.add(v.name); return;
+      case 'neg': case 'call': walk(v.arg); return;
+      case 'bin': walk(v.a); walk(v.b); return;
+    }
+  };
+  walk(n);
+  return [...out].sort();
+}
+
+/** Replace every symbol bound in `env` (and pi, e) by its number: for targets that take no parameters. */
+export function bindValues(n: MathNode, env: Env): MathNode {
+  const v = view(n);
+  switch (v.kind) {
+    case 'const': return n;
+    case 'symbol': {
+      const val = Object.prototype.hasOwnProperty.call(env, v.name) ? env[v.name] : CONSTANTS[v.name];
+      return val === undefined ? n : num(val);
+    }
+    case 'neg': return neg(bindValues(v.arg, env));
+    case 'call': return call(v.name, bindValues(v.arg, env));
+    case 'bin': return bin(v.op, bindValues(v.a, env), bindValues(v.b, env));
   }
 }

@@ -1,8 +1,9 @@
 /**
  * Parse an expression string against a whitelist. Nothing outside the canonical subset
  * (numbers, declared variables and params, pi, e, + - * / ^, whitelisted one-argument functions)
- * survives: assignment, member access, import/evaluate, strings, matrices, unknown names are
- * rejected with a {@link UserError} naming the field and the token, before any evaluation.
+ * survives; params, pi and e stay symbols (numbers enter only at evaluation). Anything else
+ * (assignment, member access, import/evaluate, strings, matrices, unknown names) is rejected
+ * with a {@link UserError} naming the field and the token, before any evaluation.
  */
 import type { MathNode } from 'mathjs';
 import { parse as mathParse } from './mathjs.ts';
@@ -13,13 +14,13 @@ import { call, FUNCTIONS, isFunctionName, neg, num, sym, bin, type BinaryOp } fr
 export interface ParseOptions {
   /** field name for error messages, e.g. "sde.f" */
   field: string;
-  /** numeric parameters substituted by value */
+  /** declared parameters: kept as symbols (their values only matter at evaluation) */
   params?: Readonly<Record<string, number>>;
   /** free variables kept as symbols (default ['t']) */
   vars?: readonly string[];
 }
 
-const RESERVED = new Set(['t', 'pi', 'e', ...FUNCTIONS]);
+const RESERVED = new Set(['t', 'lambda', 'pi', 'e', ...FUNCTIONS]);
 const MAX_LENGTH = 4000;
 
 /** Check a params object: identifier names, finite numbers, no clash with t / functions / constants. */
@@ -29,7 +30,7 @@ export function validateParams(params: unknown, field = 'params'): Record<string
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(params as Record<string, unknown>)) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new UserError(`${field}.${k}`, 'is not a valid parameter name');
-    if (RESERVED.has(k)) throw new UserError(`${field}.${k}`, 'is a reserved name (t, pi, e or a function)');
+    if (RESERVED.has(k)) throw new UserError(`${field}.${k}`, 'is a reserved name (t, lambda, pi, e or a function)');
     if (typeof v !== 'number' || !Number.isFinite(v)) throw new UserError(`${field}.${k}`, 'must be a finite number', { value: v });
     out[k] = v;
   }
@@ -71,9 +72,8 @@ function canon(n: MathNode, opts: ParseOptions): MathNode {
     case 'SymbolNode': {
       const name = (n as unknown as { name: string }).name;
       if (vars.includes(name)) return sym(name);
-      if (opts.params && Object.prototype.hasOwnProperty.call(opts.params, name)) return num(opts.params[name]);
-      if (name === 'pi') return num(Math.PI);
-      if (name === 'e') return num(Math.E);
+      if (opts.params && Object.prototype.hasOwnProperty.call(opts.params, name)) return sym(name);
+      if (name === 'pi' || name === 'e') return sym(name);
       if (isFunctionName(name)) throw new UserError(field, `function "${name}" used without an argument`, { value: name });
       throw new UserError(field, `unknown name "${name}" (allowed: ${vars.join(', ')}, params, pi, e)`, { value: name });
     }

@@ -1,8 +1,11 @@
 /**
- * Polynomials in t with float64 coefficients (c[k] multiplies t^k): recognition from trees,
- * arithmetic, calculus, and conversion back to a tree.
+ * Polynomials in t (c[k] multiplies t^k): recognition from trees, arithmetic, calculus, and
+ * conversion back to a tree; with float64 coefficients (Poly) or with symbolic coefficients that
+ * are trees free of t (SPoly: parameters, pi, exact rationals).
  */
-import { add, mul, neg, num, pow, sub, T, view, type MathNode } from './nodes.ts';
+import { add, constOf, depends, div, mul, neg, num, pow, sub, sym, T, view, type MathNode } from './nodes.ts';
+import { exactValue } from './rational.ts';
+import { coefOp, polyCoefficients } from './mpoly.ts';
 
 export type Poly = number[];
 const MAX_DEGREE = 12;
@@ -84,3 +87,74 @@ export function polyTree(p: Poly): MathNode {
   return acc ?? num(0);
 }
 function tPow(k: number): MathNode { return k === 1 ? T() : pow(T(), num(k)); }
+
+// ---- polynomials in t with symbolic coefficients (trees free of t: parameters, pi, exact rationals) ----
+
+/** c[k] multiplies t^k; each c[k] is a tree free of t. */
+export type SPoly = MathNode[];
+
+const isZ = (c: MathNode): boolean => constOf(c) === 0;
+const isOne = (c: MathNode): boolean => constOf(c) === 1;
+
+/** Coefficient arithmetic in canonical form (mpoly.ts): exact on literals, like terms collected, common factors cancelled. */
+export const cadd = (a: MathNode, b: MathNode): MathNode => coefOp('add', a, b);
+export const csub = (a: MathNode, b: MathNode): MathNode => coefOp('subtract', a, b);
+export const cmul = (a: MathNode, b: MathNode): MathNode => coefOp('multiply', a, b);
+export const cdiv = (a: MathNode, b: MathNode): MathNode => coefOp('divide', a, b);
+export const cneg = (a: MathNode): MathNode => coefOp('multiply', num(-1), a);
+
+/** Coefficients if `n` is a polynomial in t (degree <= 12) whose coefficients are trees free of t (canonical, mpoly.ts), else null. */
+export function spolyOf(n: MathNode, x = 't'): SPoly | null {
+  return polyCoefficients(n, x, MAX_DEGREE);
+}
+
+export function strim(p: SPoly): SPoly {
+  const r = p.slice();
+  while (r.length > 1 && isZ(r[r.length - 1])) r.pop();
+  return r;
+}
+export function spolyAdd(a: SPoly, b: SPoly): SPoly {
+  const r: SPoly = [];
+  for (let i = 0; i < Math.max(a.length, b.length); i++) r.push(cadd(a[i] ?? num(0), b[i] ?? num(0)));
+  return strim(r);
+}
+export function spolyMul(a: SPoly, b: SPoly): SPoly {
+  const r: SPoly = new Array(a.length + b.length - 1).fill(null).map(() => num(0));
+  for (let i = 0; i < a.length; i++) for (let j = 0; j < b.length; j++) r[i + j] = cadd(r[i + j], cmul(a[i], b[j]));
+  return strim(r);
+}
+export const spolyScale = (p: SPoly, c: MathNode): SPoly => strim(p.map((x) => cmul(c, x)));
+export function spolyDeriv(p: SPoly): SPoly {
+  return p.length <= 1 ? [num(0)] : strim(p.slice(1).map((c, i) => cmul(num(i + 1), c)));
+}
+/** Antiderivative vanishing at t = 0 (exact division of literals). */
+export function spolyInteg(p: SPoly): SPoly {
+  return strim([num(0), ...p.map((c, i) => cdiv(c, num(i + 1)))]);
+}
+/** Degree, counting a symbolic leading coefficient as nonzero. */
+export const sdegree = (p: SPoly): number => strim(p).length - 1;
+export const sIsZero = (p: SPoly): boolean => strim(p).every(isZ);
+
+/** Tree of sum_k c_k t^k, lowest power first (as a paper writes b0 t + (b1 - b0) t^2 / 2). */
+export function spolyTree(p: SPoly, x = 't'): MathNode {
+  const q = strim(p);
+  let acc: MathNode | null = null;
+  for (let k = 0; k < q.length; k++) {
+    const c = q[k];
+    if (isZ(c)) continue;
+    const tk = k === 0 ? null : k === 1 ? sym(x) : pow(sym(x), num(k));
+    const negative = (() => { const e = exactValue(c); return e ? e.n < 0n : view(c).kind === 'neg'; })();
+    const mag = negative ? cneg(c) : c;
+    const mono = tk === null ? mag : monomial(mag, tk);
+    if (acc === null) acc = negative ? neg(mono) : mono;
+    else acc = negative ? sub(acc, mono) : add(acc, mono);
+  }
+  return acc ?? num(0);
+}
+/** c t^k with a rational c written as (n t^k) / d. */
+function monomial(c: MathNode, tk: MathNode): MathNode {
+  if (isOne(c)) return tk;
+  const v = view(c);
+  if (v.kind === 'bin' && v.op === 'divide' && constOf(v.b) !== undefined) return div(monomial(v.a, tk), v.b);
+  return mul(c, tk);
+}

@@ -5,8 +5,9 @@
  */
 import { compile } from './compile.ts';
 import { add, bin, call, depends, div, mul, neg, num, pow, sub, view, type MathNode } from './nodes.ts';
-import { polyOf, polyTree } from './poly.ts';
+import { spolyOf, spolyTree } from './poly.ts';
 import { size } from './nodes.ts';
+import { exactValue, rationalNode } from './rational.ts';
 
 /** structural fingerprint (cheaper than mathjs toString) */
 const key = (n: MathNode): string => {
@@ -45,8 +46,11 @@ function hasAnySymbol(n: MathNode): boolean {
 }
 function fold(n: MathNode): MathNode | null {
   if (!isFree(n)) return null;
+  // exact rational arithmetic on literals (1/3 stays 1/3); functions of literals fold only to integers (exp(0) = 1)
+  const exact = exactValue(n);
+  if (exact) return rationalNode(exact);
   const val = compile(n, [])();
-  return Number.isFinite(val) ? num(val) : null;
+  return Number.isInteger(val) ? num(val) : null;
 }
 const c = (n: MathNode) => { const v = view(n); return v.kind === 'const' ? v.value : undefined; };
 
@@ -76,9 +80,9 @@ function step(n: MathNode): MathNode {
     return call(v.name, a);
   }
   // binary
-  if (depends(n) && !hasOtherSymbols(n)) {
-    const p = polyOf(n);
-    if (p) { const t = polyTree(p); if (size(t) <= size(n)) return t; }
+  if (depends(n)) {
+    const p = spolyOf(n); // exact rational coefficients, parameters allowed
+    if (p) { const t = spolyTree(p); if (size(t) <= size(n)) return t; }
   }
   const a = step(v.a), b = step(v.b);
   const ca = c(a), cb = c(b);
@@ -126,7 +130,7 @@ function step(n: MathNode): MathNode {
       if (ca !== undefined && ca < 0 && cb === undefined) return neg(div(num(-ca), b));
       if (cb === 1) return a;
       if (key(a) === key(b)) return num(1);
-      if (cb !== undefined && cb !== 0) return mul(num(1 / cb), a);
+      if (cb !== undefined && cb !== 0 && Number.isInteger(1 / cb)) return mul(num(1 / cb), a);
       return div(a, b);
     case 'pow':
       if (cb === 1) return a;
@@ -135,13 +139,13 @@ function step(n: MathNode): MathNode {
       if (view(a).kind === 'call' && (view(a) as { name: string }).name === 'sqrt' && cb === 2) return (view(a) as { arg: MathNode }).arg;
       if (view(a).kind === 'call' && (view(a) as { name: string }).name === 'exp') return call('exp', mul(b, (view(a) as { arg: MathNode }).arg));
       // c^u = exp(u log c) for a constant c > 0 and u depending on t (VE-type rates r^t integrate)
-      if (ca !== undefined && ca > 0 && cb === undefined) return call('exp', mul(b, num(Math.log(ca))));
+      if (ca !== undefined && ca > 0 && cb === undefined) return call('exp', mul(b, call('log', a)));
       // (k y)^n = k^n y^n for a constant k, when n is an integer or k > 0 (true for every real y)
       if (cb !== undefined) {
         const av = view(a);
         if (av.kind === 'bin' && av.op === 'multiply') {
           const k = c(av.a);
-          if (k !== undefined && (Number.isInteger(cb) || k > 0)) return mul(num(k ** cb), pow(av.b, b));
+          if (k !== undefined && Number.isInteger(cb)) return mul(pow(av.a, b), pow(av.b, b));
         }
       }
       return pow(a, b);

@@ -4,7 +4,7 @@
  * linear piece for discrete tables), error measures, and comparisons of trees and functions.
  */
 import { compile1 } from '../expr/compile.ts';
-import { sub, type MathNode } from '../expr/nodes.ts';
+import { sub, type Env, type MathNode } from '../expr/nodes.ts';
 import { simplify } from '../expr/simplify.ts';
 import { createRng, type Rng } from '../rng.ts';
 import type { Scheme } from '../scheme/types.ts';
@@ -111,12 +111,12 @@ export function compareFns(a: (t: number) => number, b: (t: number) => number, t
 
 /**
  * Compare two closed forms in t: literally 0 after simplification (error 0), else the max error
- * of their compiled float64 values at the probe times.
+ * of their compiled float64 values at the probe times, the parameters bound to `env`.
  */
-export function compareTrees(a: MathNode, b: MathNode, ts: readonly number[], measure = mixedError): Comparison {
+export function compareTrees(a: MathNode, b: MathNode, ts: readonly number[], measure = mixedError, env: Env = {}): Comparison {
   const d = simplify(sub(a, b));
   if (d.type === 'ConstantNode' && (d as unknown as { value: number }).value === 0) return { error: 0, at: NaN, identical: true };
-  return compareFns(compile1(a), compile1(b), ts, measure);
+  return compareFns(compile1(a, env), compile1(b, env), ts, measure);
 }
 
 /** Merge comparisons: the worst error wins; identical only when all are. */

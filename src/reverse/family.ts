@@ -5,7 +5,7 @@
  */
 import type { MathNode } from 'mathjs';
 import { parseExpr } from '../expr/parse.ts';
-import { substitute, type MathNode as Node } from '../expr/nodes.ts';
+import { substitute, sym, type MathNode as Node } from '../expr/nodes.ts';
 import { simplify } from '../expr/simplify.ts';
 import type { Scheme } from '../scheme/types.ts';
 
@@ -24,23 +24,44 @@ export function pfOdeDrift(scheme: Scheme, t: number, x: number, s: number): num
   return reverseDrift(scheme, t, x, s, 0);
 }
 
-const DRIFT = 'F * x - (1 + lambda^2) / 2 * G2 * s';
-const DIFFUSION = 'lambda * sqrt(G2)';
-const PF = 'F * x - G2 * s / 2';
+const DRIFT = 'F * X - (1 + L^2) / 2 * G2 * S';
+const DIFFUSION = 'L * sqrt(G2)';
+const PF = 'F * X - G2 * S / 2';
 
-function fill(template: string, vars: string[], scheme: Scheme): MathNode | null {
-  const fE = scheme.quantities.f.expr, g2E = scheme.quantities.g2.expr;
-  const tree = parseExpr(template, { field: 'template', vars: [...vars, 'F', 'G2'] });
-  if (!fE || !g2E) return null;
-  return simplify(substitute(substitute(tree, 'F', fE as Node), 'G2', g2E as Node));
+/**
+ * The names of the state, score and lambda variables in the family's closed forms: x, s, lambda,
+ * unless a parameter already has that name (vp-cosine's offset s): then the variable is renamed
+ * (s -> score, x -> x_t) so that the closed forms keep the parameter as a symbol.
+ */
+export interface FamilyVars { x: string; s: string; lambda: string }
+
+/** The variable names for this scheme's family ({@link FamilyVars}). */
+export function familyVars(scheme: Scheme): FamilyVars {
+  const taken = (n: string) => Object.prototype.hasOwnProperty.call(scheme.params, n);
+  const pick = (...names: string[]) => names.find((n) => !taken(n)) ?? `${names[0]}_var`;
+  return { x: pick('x', 'x_t'), s: pick('s', 'score'), lambda: pick('lambda', 'lam') };
 }
 
-/** Closed forms of the family (DESIGN.md derive --json "reverse" and "pfOde"), or null where f, g2 are numeric. */
-export function familyExprs(scheme: Scheme): { drift: MathNode | null; diffusion: MathNode | null; pfOde: MathNode | null } {
+function fill(template: string, vars: FamilyVars, scheme: Scheme): MathNode | null {
+  const fE = scheme.quantities.f.expr, g2E = scheme.quantities.g2.expr;
+  const tree = parseExpr(template, { field: 'template', vars: ['X', 'S', 'L', 't', 'F', 'G2'] });
+  if (!fE || !g2E) return null;
+  let n = substitute(substitute(tree, 'F', fE as Node), 'G2', g2E as Node);
+  n = substitute(substitute(substitute(n, 'X', sym(vars.x)), 'S', sym(vars.s)), 'L', sym(vars.lambda));
+  return simplify(n);
+}
+
+/**
+ * Closed forms of the family (DESIGN.md derive --json "reverse" and "pfOde") in t, the parameter
+ * names and the variables `vars`, or null where f, g2 are numeric.
+ */
+export function familyExprs(scheme: Scheme): { drift: MathNode | null; diffusion: MathNode | null; pfOde: MathNode | null; vars: FamilyVars } {
+  const vars = familyVars(scheme);
   return {
-    drift: fill(DRIFT, ['x', 's', 't', 'lambda'], scheme),
-    diffusion: fill(DIFFUSION, ['t', 'lambda'], scheme),
-    pfOde: fill(PF, ['x', 's', 't'], scheme),
+    drift: fill(DRIFT, vars, scheme),
+    diffusion: fill(DIFFUSION, vars, scheme),
+    pfOde: fill(PF, vars, scheme),
+    vars,
   };
 }
 

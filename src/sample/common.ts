@@ -62,6 +62,28 @@ export async function walkGrid<V>(
 }
 
 /**
+ * {@link walkGrid} for the eps-multistep samplers (deis, ipndm): each interval evaluates x0_hat and
+ * eps_hat at its start and hands `step` the last `keep` eps_hat values and their points, newest first.
+ */
+export function walkWithEpsHistory<V>(
+  ctx: OpsContext<V>, x: V, keep: number,
+  step: (p: GridPoint, q: GridPoint, i: number, x0: V, E: readonly V[], P: readonly GridPoint[]) => void,
+): Promise<V> {
+  const { ops } = ctx;
+  const x0 = ops.alloc();
+  const E: V[] = [];
+  const P: GridPoint[] = [];
+  const spare: V[] = [];
+  return walkGrid(ctx, x, async (p, q, i) => {
+    const eps = spare.pop() ?? ops.alloc();
+    await evaluate(ctx, x, p, { x0, eps });
+    E.unshift(eps); P.unshift(p);
+    if (E.length > keep) { spare.push(E.pop()!); P.pop(); }
+    step(p, q, i, x0, E, P);
+  });
+}
+
+/**
  * dt times the PF-ODE drift in the stable form dx/dt = alpha'(t) x0_hat + sigma'(t) eps_hat (equal
  * to f x - g^2 s / 2, MATH.md section 3, and finite at alpha = 0), as terms of a linear combination.
  */

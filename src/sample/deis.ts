@@ -16,9 +16,8 @@
  * One evaluation per step. `--order` 1..3 (default 3).
  */
 import { integrate } from '../expr/quadrature.ts';
-import { defineSampler, evaluate, mergeTerms, walkGrid } from './common.ts';
+import { defineSampler, mergeTerms, walkWithEpsHistory } from './common.ts';
 import type { Term } from './ops.ts';
-import type { GridPoint } from './steps.ts';
 import type { Sampler } from './types.ts';
 
 /** The Lagrange basis polynomial j on nodes ts, at tau. */
@@ -37,15 +36,8 @@ export const deis: Sampler = defineSampler({
     const maxOrder = ctx.options.order ?? 3;
     if (![1, 2, 3].includes(maxOrder)) throw new Error(`deis: order must be 1, 2 or 3 (got ${maxOrder})`);
     const x = ops.clone(xStart);
-    const x0 = ops.alloc();
-    const E: (typeof x)[] = []; // eps history, newest first
-    const P: GridPoint[] = [];
-    const spare: (typeof x)[] = [];
-    return walkGrid(ctx, x, async (p, q, i) => {
-      const eps = spare.pop() ?? ops.alloc();
-      await evaluate(ctx, x, p, { x0, eps });
-      E.unshift(eps); P.unshift(p);
-      if (E.length > maxOrder) { spare.push(E.pop()!); P.pop(); }
+    return walkWithEpsHistory(ctx, x, maxOrder, (p, q, i, x0, E, P) => {
+      const eps = E[0];
       const terms: Term<typeof x>[] = [[q.alpha, x0], [q.sigma, eps]];
       const k = Number.isFinite(p.logSnr) ? Math.min(maxOrder, i + 1, E.length) : 1;
       const ts = P.slice(0, k).map((pt) => pt.t);

@@ -16,9 +16,8 @@
  * (rho = infinity) lowers the order and a step from it is DDIM; a step to sigma = 0 returns x0_hat.
  * One evaluation per step. `--order` 1..4 (default 4).
  */
-import { defineSampler, evaluate, mergeTerms, walkGrid } from './common.ts';
+import { defineSampler, mergeTerms, walkWithEpsHistory } from './common.ts';
 import type { Term } from './ops.ts';
-import type { GridPoint } from './steps.ts';
 import type { Sampler } from './types.ts';
 
 /** Adams-Bashforth weights of orders 1..4, newest first. */
@@ -35,15 +34,8 @@ export const ipndm: Sampler = defineSampler({
     const maxOrder = ctx.options.order ?? 4;
     if (![1, 2, 3, 4].includes(maxOrder)) throw new Error(`ipndm: order must be 1..4 (got ${maxOrder})`);
     const x = ops.clone(xStart);
-    const x0 = ops.alloc();
-    const E: (typeof x)[] = [];
-    const P: GridPoint[] = [];
-    const spare: (typeof x)[] = [];
-    return walkGrid(ctx, x, async (p, q, i) => {
-      const eps = spare.pop() ?? ops.alloc();
-      await evaluate(ctx, x, p, { x0, eps });
-      E.unshift(eps); P.unshift(p);
-      if (E.length > maxOrder) { spare.push(E.pop()!); P.pop(); }
+    return walkWithEpsHistory(ctx, x, maxOrder, (p, q, i, x0, E, P) => {
+      const eps = E[0];
       let k = Math.min(maxOrder, i + 1, E.length);
       for (let j = 0; j < k; j++) if (!Number.isFinite(P[j].logSnr)) { k = Math.max(1, j); break; }
       const terms: Term<typeof x>[] = [[q.alpha, x0], [q.sigma, eps]];

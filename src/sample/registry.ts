@@ -44,10 +44,10 @@ export const SAMPLERS: Readonly<Record<SamplerName, Sampler>> = {
 };
 
 /**
- * The sampler `sdekit sample` uses without `--sampler`: DPM-Solver++(2M) (Lu et al. 2022, multistep
- * second order in the data prediction), robust from 10 to 1000 steps on every built-in.
+ * The sampler `sdekit sample` uses without `--sampler`: `auto`, the sampler, settings and grid our
+ * measurements found most accurate for the budget and the kind of scheme (src/sample/auto.ts).
  */
-export const DEFAULT_SAMPLER: SamplerName = 'dpm-solver++2m';
+export const DEFAULT_SAMPLER: SamplerName | 'auto' = 'auto';
 
 /** True for a known sampler name. */
 export function isSamplerName(name: string): name is SamplerName {

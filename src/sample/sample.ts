@@ -16,16 +16,18 @@ import { defaultSpacing } from '../scheme/spacing.ts';
 import { makeGrid, type GridOptions, type GridPoint } from './steps.ts';
 import type { Spacing } from '../scheme/spacing.ts';
 import { DEFAULT_SAMPLER_OPTIONS } from './types.ts';
+import { chooseAuto, type AutoChoice } from './auto.ts';
 import type { Churn, SamplerOptions } from './types.ts';
 
 /** Options of {@link sample}. */
 export interface SampleOptions {
   readonly scheme: Scheme;
   readonly model: ScoreModel;
-  readonly sampler: SamplerName | string;
+  /** a registered sampler, or 'auto' (src/sample/auto.ts: the measured best for the budget and scheme kind) */
+  readonly sampler: SamplerName | 'auto' | string;
   readonly steps: number;
-  /** default 'uniform-t' */
-  readonly spacing?: Spacing;
+  /** default: the scheme's declared grid, else 'uniform-t'; with sampler 'auto', or 'auto': the measured best */
+  readonly spacing?: Spacing | 'auto';
   /** Karras exponent (default 7) */
   readonly rho?: number;
   /** explicit grid times [T, ..., t_end] (`--steps-file`); replaces spacing and steps */
@@ -65,13 +67,20 @@ export interface SampleResult {
   /** model evaluations actually made */
   readonly nfe: number;
   readonly seconds: number;
+  /** the sampler used (the pick of 'auto') */
   readonly sampler: SamplerName;
+  /** the grid used ('steps-file' for explicit times) */
+  readonly spacing: Spacing | 'steps-file';
+  /** the sampler settings picked by 'auto' (empty otherwise) */
+  readonly picked: AutoChoice['options'];
   /** "host" (float64 loops) or the device's description */
   readonly backend: string;
 }
 
 /** The grid settings, the grid and the sampler settings of {@link sample} (also what export --target torch-sampler traces). */
-export function samplerSetup(scheme: Scheme, opts: Omit<SampleOptions, 'scheme' | 'model' | 'sampler'>): { gridOptions: GridOptions; grid: GridPoint[]; options: SamplerOptions } {
+export function samplerSetup(
+  scheme: Scheme, opts: Omit<SampleOptions, 'scheme' | 'model' | 'sampler' | 'spacing'> & { spacing?: Spacing }, picked: AutoChoice['options'] = {},
+): { gridOptions: GridOptions; grid: GridPoint[]; options: SamplerOptions } {
   // when the caller sets none: the scheme's declared grid (e.g. EDM's Karras grid), else uniform-t, and its rho
   const gridOptions = {
     spacing: opts.spacing ?? defaultSpacing(scheme, false), steps: opts.times ? opts.times.length - 1 : opts.steps,
@@ -86,19 +95,35 @@ export function samplerSetup(scheme: Scheme, opts: Omit<SampleOptions, 'scheme' 
     atol: opts.atol ?? DEFAULT_SAMPLER_OPTIONS.atol,
     snr: opts.snr ?? DEFAULT_SAMPLER_OPTIONS.snr,
     correctorSteps: opts.correctorSteps ?? DEFAULT_SAMPLER_OPTIONS.correctorSteps,
-    order: opts.order,
-    variant: opts.variant,
+    order: opts.order ?? picked.order,
+    variant: opts.variant ?? picked.variant,
     lowerOrderFinal: opts.lowerOrderFinal,
-    form: opts.form,
+    form: opts.form ?? picked.form,
   };
   return { gridOptions, grid, options };
 }
 
+/**
+ * The sampler, grid spacing and settings a call runs with: `sampler: 'auto'` takes the measured
+ * pick (src/sample/auto.ts) and its grid unless a spacing is given; `spacing: 'auto'` with a named
+ * sampler takes that sampler's measured best grid; else the spacing given or the default rule.
+ */
+export function resolveSampler(scheme: Scheme, opts: Pick<SampleOptions, 'sampler' | 'spacing' | 'steps' | 'times'>): { name: SamplerName; spacing: Spacing; picked: AutoChoice['options'] } {
+  if (opts.sampler !== 'auto' && !isSamplerName(opts.sampler)) throw new UserError('--sampler', `unknown sampler; known: auto, ${SAMPLER_NAMES.join(', ')}`, { value: opts.sampler });
+  const budget = opts.times ? opts.times.length - 1 : opts.steps;
+  if (opts.sampler === 'auto') {
+    const c = chooseAuto(scheme, budget);
+    return { name: c.sampler, spacing: opts.spacing === undefined || opts.spacing === 'auto' ? c.spacing : opts.spacing, picked: c.options };
+  }
+  const name = opts.sampler as SamplerName;
+  return { name, spacing: opts.spacing === 'auto' ? chooseAuto(scheme, budget, name).spacing : opts.spacing ?? defaultSpacing(scheme, false), picked: {} };
+}
+
 /** Draw samples with a registered sampler. */
 export async function sample(opts: SampleOptions): Promise<SampleResult> {
-  if (!isSamplerName(opts.sampler)) throw new UserError('--sampler', `unknown sampler; known: ${SAMPLER_NAMES.join(', ')}`, { value: opts.sampler });
-  const sampler = SAMPLERS[opts.sampler];
   const { scheme, model } = opts;
+  const { name, spacing, picked } = resolveSampler(scheme, opts);
+  const sampler = SAMPLERS[name];
   const dim = model.dim;
   const seed = opts.seed ?? 0;
   const rng = createRng(seed);
@@ -114,7 +139,7 @@ export async function sample(opts: SampleOptions): Promise<SampleResult> {
     if (!Number.isInteger(n) || n < 1) throw new UserError('--n', 'must be an integer >= 1', { value: n });
     noise = rng.fillNormal(new Float64Array(n * dim));
   }
-  const { gridOptions, grid, options } = samplerSetup(scheme, opts);
+  const { gridOptions, grid, options } = samplerSetup(scheme, { ...opts, spacing }, picked);
   const sigmaT = grid[0].sigma; // sigma(T) unless a steps file starts below T
   const x = new Float64Array(n * dim);
   for (let i = 0; i < x.length; i++) x[i] = sigmaT * noise[i];
@@ -147,5 +172,5 @@ export async function sample(opts: SampleOptions): Promise<SampleResult> {
       throw new Error(`sampler ${sampler.name} produced a non-finite value (row ${Math.floor(i / dim)}) on scheme ${scheme.name} with ${opts.steps} steps`);
     }
   }
-  return { samples, n, dim, nfe, seconds, sampler: opts.sampler, backend };
+  return { samples, n, dim, nfe, seconds, sampler: name, spacing: opts.times ? 'steps-file' : spacing, picked, backend };
 }

@@ -12,8 +12,10 @@
  * first i of softmax(z)) (always increasing, inside the range), and z is optimised by Nelder-Mead
  * (Nelder & Mead 1965; derivative free; the objective is a full sampler run, not differentiable
  * through the sampler's order switches), started from the best of the built-in spacings and
- * restarted once from its optimum. The tuning cost in model evaluations is reported: the reference
- * solve plus steps x (objective evaluations).
+ * restarted once from its optimum. Against overfitting the `n` points, the tuned grid is kept only
+ * if it also beats the start grid on `n` other starting points (a validation set, its own rk45
+ * reference); else the start grid is returned. The tuning cost in model evaluations is reported: the
+ * two reference solves plus steps x (objective evaluations + validation runs).
  */
 import { UserError } from '../errors.ts';
 import type { ScoreModel } from '../score/model.ts';
@@ -50,7 +52,9 @@ export interface TuneResult {
   /** RMS of each built-in spacing tried, and the one the search started from */
   readonly baselines: Readonly<Record<string, number>>;
   readonly start: string;
-  /** model evaluations the tuning cost: the reference solve, and all sampler runs */
+  /** RMS of the tuned and of the start grid on the validation points */
+  readonly validation: { readonly tuned: number; readonly start: number };
+  /** model evaluations the tuning cost: the reference solves, and all sampler runs */
   readonly referenceNfe: number;
   readonly nfe: number;
   readonly objectiveEvaluations: number;
@@ -123,9 +127,25 @@ export async function tuneGrid(opts: TuneOptions): Promise<TuneResult> {
     const r = await nelderMead(objective, z, 0.4 / (round + 1), maxEvals + SPACINGS_TRIED.length - evals);
     if (r.f < best) { best = r.f; z = r.x; }
   }
-  const times = best < baselines[start] ? toTimes(z)! : g.map((p) => p.t);
+  // validation on other starting points: keep the tuned grid only if it is better there too
+  const startTimes = g.map((p) => p.t);
+  const tunedTimes = best < baselines[start] ? toTimes(z)! : startTimes;
+  const vNoise = createRng(seed + 1_000_003).fillNormal(new Float64Array(n * model.dim));
+  const vRef = await sample({ scheme, model, sampler: 'rk45', steps: 1, spacing: 'uniform-t', noise: vNoise, rtol: 1e-8, atol: 1e-8 });
+  nfe += vRef.nfe;
+  const check = async (times: number[]): Promise<number> => {
+    const r = await sample({ scheme, model, sampler, steps, times, noise: vNoise, ...opts.samplerOptions });
+    nfe += r.nfe;
+    return rmsDistance(r.samples, vRef.samples, n);
+  };
+  const vStart = await check(startTimes);
+  const vTuned = tunedTimes === startTimes ? vStart : await check(tunedTimes);
+  const keep = vTuned < vStart;
   progress(1);
-  return { times, rms: best, baselines, start, referenceNfe: ref.nfe, nfe, objectiveEvaluations: evals };
+  return {
+    times: keep ? tunedTimes : startTimes, rms: keep ? best : baselines[start], baselines, start, validation: { tuned: vTuned, start: vStart },
+    referenceNfe: ref.nfe + vRef.nfe, nfe, objectiveEvaluations: evals,
+  };
 }
 
 /** Nelder-Mead minimisation (standard coefficients 1, 2, 1/2, 1/2) within a budget of evaluations. */

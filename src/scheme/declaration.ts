@@ -6,6 +6,11 @@ export interface SchemeDeclaration {
   name?: string;
   description?: string;
   params?: Record<string, number>;
+  /**
+   * admissible ranges of parameters, inclusive, null for an unbounded end: {"b0": [0, null]}.
+   * Without one a parameter keeps the sign of its declared value (expr/assumptions.ts).
+   */
+  ranges?: Record<string, [number | null, number | null]>;
   time?: { t0?: number; T?: number };
   /** forward SDE dx = f x dt + g dW; give g2 (= g^2) or g */
   sde?: { f: string | number; g2?: string | number; g?: string | number };
@@ -31,4 +36,4 @@ export interface SchemeDeclaration {
 /** The four declaration forms of DESIGN.md, one of which a scheme file gives. */
 export const FORMS = ['sde', 'marginal', 'logSnr', 'discrete'] as const;
 /** Top-level keys a declaration may hold. */
-export const TOP_LEVEL_KEYS = ['name', 'description', 'params', 'time', 'sampling', ...FORMS, '$schema'] as const;
+export const TOP_LEVEL_KEYS = ['name', 'description', 'params', 'ranges', 'time', 'sampling', ...FORMS, '$schema'] as const;

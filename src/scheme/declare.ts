@@ -4,6 +4,7 @@
 import type { MathNode } from 'mathjs';
 import { UserError } from '../errors.ts';
 import { parseExpr, validateParams } from '../expr/parse.ts';
+import { assumptionsOf } from '../expr/assumptions.ts';
 import { num, pow } from '../expr/nodes.ts';
 import { simplify } from '../expr/simplify.ts';
 import { FORMS, TOP_LEVEL_KEYS, type SchemeDeclaration } from './declaration.ts';
@@ -32,6 +33,7 @@ export function declareScheme(input: unknown): DeclaredScheme {
   const name = decl.name ?? 'custom';
   if (typeof name !== 'string' || name.length === 0 || name.length > 200) throw new UserError('name', 'must be a non-empty string', { value: name });
   const params = validateParams(decl.params);
+  const assumptions = assumptionsOf(params, decl.ranges);
   const forms = FORMS.filter((k) => decl[k] !== undefined);
   if (forms.length !== 1) throw new UserError(forms.length ? forms.join('+') : 'scheme', `give exactly one of ${FORMS.join(', ')} (got ${forms.length ? forms.join(', ') : 'none'})`);
   const form = forms[0];
@@ -46,10 +48,10 @@ export function declareScheme(input: unknown): DeclaredScheme {
 
   const sampling = samplingDefaults(decl.sampling);
   let scheme: Scheme;
-  const base = { name, params, t0, T, sampling };
+  const base = { name, params, assumptions, t0, T, sampling };
   if (form === 'discrete') {
     const d = fromDiscrete(discreteBetas as Float64Array);
-    scheme = assemble({ ...base, form, fns: d.fns, exprs: {}, inverseCandidates: [], discrete: d.info, numericInverse: d.inverse });
+    scheme = assemble({ ...base, form, derived: { exprs: {}, bind: () => d.fns, inverseCandidates: [] }, discrete: d.info, numericInverse: d.inverse });
   } else if (form === 'sde') {
     const sde = decl.sde;
     if (!isObj(sde)) throw new UserError('sde', 'must be an object {f, g2} or {f, g}', { value: sde });
@@ -57,16 +59,16 @@ export function declareScheme(input: unknown): DeclaredScheme {
     if ((sde.g2 === undefined) === (sde.g === undefined)) throw new UserError('sde', 'give exactly one of g2 and g');
     const fE = expr(sde.f, 'sde.f');
     const g2E = sde.g2 !== undefined ? expr(sde.g2, 'sde.g2') : simplify(pow(expr(sde.g, 'sde.g'), num(2)));
-    scheme = assemble({ ...base, form, ...wrap(() => fromSde(fE, g2E, T), 'sde') });
+    scheme = wrap(() => assemble({ ...base, form, derived: fromSde(fE, g2E, T, params) }), 'sde');
   } else if (form === 'marginal') {
     const m = decl.marginal;
     if (!isObj(m)) throw new UserError('marginal', 'must be an object {alpha, sigma}', { value: m });
     checkKeys(m, ['alpha', 'sigma'], 'marginal');
     const aE = expr(m.alpha, 'marginal.alpha'), sE = expr(m.sigma, 'marginal.sigma');
-    scheme = assemble({ ...base, form, ...fromMarginal(aE, sE) });
+    scheme = assemble({ ...base, form, derived: fromMarginal(aE, sE) });
   } else {
     const lE = expr(decl.logSnr, 'logSnr');
-    scheme = assemble({ ...base, form, ...fromLogSnr(lE) });
+    scheme = assemble({ ...base, form, derived: fromLogSnr(lE) });
   }
   const report = validateScheme(scheme, form);
   return { scheme, report, declaration: decl };

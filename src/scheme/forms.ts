@@ -5,18 +5,20 @@
  *   logSnr:   alpha^2 = sigmoid(2 logSnr), sigma^2 = sigmoid(-2 logSnr)
  * and, for all of them, dlogSnr = -g^2 / (2 sigma^2), dalpha = f alpha,
  * dsigma = (2 f sigma^2 + g^2) / (2 sigma).
+ * The closed forms are symbolic in the parameters (derived once); `bind(env)` turns them into float64
+ * functions at parameter values, with quadrature where a quantity has no closed form.
  */
 import type { MathNode } from 'mathjs';
 import { compile1 } from '../expr/compile.ts';
 import { CumulativeIntegral } from '../expr/cumulative.ts';
 import { derivative } from '../expr/derivative.ts';
 import { definiteIntegral } from '../expr/integrate.ts';
-import { add, call, div, mul, neg, num, pow, sub, sym } from '../expr/nodes.ts';
+import { add, call, div, mul, neg, num, pow, sub, sym, type Env } from '../expr/nodes.ts';
 import { simplify } from '../expr/simplify.ts';
 import { sigmoid } from '../expr/special.ts';
-import type { AssembleInput, Exprs, Fns } from './views.ts';
+import type { Derived, Exprs, Fns } from './views.ts';
 
-type Core = Pick<AssembleInput, 'fns' | 'exprs' | 'inverseCandidates'>;
+type Core = Derived;
 const Y = () => sym('y');
 const sq = (n: MathNode) => pow(n, num(2));
 const S = (n: MathNode) => simplify(n);
@@ -32,35 +34,37 @@ function candidates(ex: Exprs, extra: Core['inverseCandidates'] = []): Core['inv
   return out;
 }
 
-/** From the forward SDE (f, g2). */
-export function fromSde(fE: MathNode, g2E: MathNode, T: number): Core {
+/** From the forward SDE (f, g2); `env` (the declared values) is where the closed forms are checked. */
+export function fromSde(fE: MathNode, g2E: MathNode, T: number, env: Env = {}): Core {
   const dom: [number, number] = [0, T];
-  const f = compile1(fE), g2 = compile1(g2E);
   // log alpha(t) = int_0^t f
-  const logAlphaE = definiteIntegral(fE, 0, dom);
-  let logAlpha: (t: number) => number;
-  if (logAlphaE) logAlpha = compile1(logAlphaE);
-  else { const c = new CumulativeIntegral(f, 0, T); logAlpha = (t) => c.at(t); }
-  const alpha = (t: number) => Math.exp(logAlpha(t));
+  const logAlphaE = definiteIntegral(fE, 0, dom, env);
   // I(t) = sigma^2/alpha^2 = int_0^t g2(s) e^{-2 log alpha(s)} ds
-  const h = (t: number) => g2(t) * Math.exp(-2 * logAlpha(t));
-  const IE = logAlphaE ? definiteIntegral(S(mul(g2E, call('exp', mul(num(-2), logAlphaE)))), 0, dom) : null;
-  let I: (t: number) => number;
-  const cum = new CumulativeIntegral(h, 0, T);
-  if (IE) {
-    const closed = compile1(IE);
-    // use the closed form unless it cancels catastrophically (then the quadrature is the accurate value)
-    const mag = compile1(magnitudeOf(IE));
-    I = (t) => { const v = closed(t); return Math.abs(v) * 1e6 >= Math.abs(mag(t)) ? v : cum.at(t); };
-  } else I = (t) => cum.at(t);
-  const sigma2 = (t: number) => alpha(t) ** 2 * I(t);
-  const fns: Fns = {
-    alpha, sigma2, f, g2,
-    sigma: (t) => Math.sqrt(sigma2(t)),
-    logSnr: (t) => -0.5 * Math.log(I(t)),
-    dlogSnr: (t) => -0.5 * h(t) / I(t),
-    dalpha: (t) => f(t) * alpha(t),
-    dsigma: (t) => (2 * f(t) * sigma2(t) + g2(t)) / (2 * Math.sqrt(sigma2(t))),
+  const IE = logAlphaE ? definiteIntegral(S(mul(g2E, call('exp', mul(num(-2), logAlphaE)))), 0, dom, env) : null;
+  const bind = (env: Env): Fns => {
+    const f = compile1(fE, env), g2 = compile1(g2E, env);
+    let logAlpha: (t: number) => number;
+    if (logAlphaE) logAlpha = compile1(logAlphaE, env);
+    else { const c = new CumulativeIntegral(f, 0, T); logAlpha = (t) => c.at(t); }
+    const alpha = (t: number) => Math.exp(logAlpha(t));
+    const h = (t: number) => g2(t) * Math.exp(-2 * logAlpha(t));
+    let I: (t: number) => number;
+    const cum = new CumulativeIntegral(h, 0, T);
+    if (IE) {
+      const closed = compile1(IE, env);
+      // use the closed form unless it cancels catastrophically (then the quadrature is the accurate value)
+      const mag = compile1(magnitudeOf(IE), env);
+      I = (t) => { const v = closed(t); return Math.abs(v) * 1e6 >= Math.abs(mag(t)) ? v : cum.at(t); };
+    } else I = (t) => cum.at(t);
+    const sigma2 = (t: number) => alpha(t) ** 2 * I(t);
+    return {
+      alpha, sigma2, f, g2,
+      sigma: (t) => Math.sqrt(sigma2(t)),
+      logSnr: (t) => -0.5 * Math.log(I(t)),
+      dlogSnr: (t) => -0.5 * h(t) / I(t),
+      dalpha: (t) => f(t) * alpha(t),
+      dsigma: (t) => (2 * f(t) * sigma2(t) + g2(t)) / (2 * Math.sqrt(sigma2(t))),
+    };
   };
   const alphaE = logAlphaE ? S(call('exp', logAlphaE)) : null;
   const sigma2E = alphaE && IE ? S(mul(sq(alphaE), IE)) : null;
@@ -72,7 +76,7 @@ export function fromSde(fE: MathNode, g2E: MathNode, T: number): Core {
     dalpha: alphaE ? S(mul(fE, alphaE)) : null,
     dsigma: sigma2E ? S(div(add(mul(mul(num(2), fE), sigma2E), g2E), mul(num(2), call('sqrt', sigma2E)))) : null,
   };
-  return { fns, exprs, inverseCandidates: candidates(exprs, IE ? [{ tree: IE, target: call('exp', mul(num(-2), Y())) }] : []) };
+  return { exprs, bind, inverseCandidates: candidates(exprs, IE ? [{ tree: IE, target: call('exp', mul(num(-2), Y())) }] : []) };
 }
 
 /** |F(t)| + |F(0)|-style magnitude: the same tree with every subtraction turned into addition of absolutes. */
@@ -89,42 +93,46 @@ function magnitudeOf(n: MathNode): MathNode {
 /** From the marginal (alpha, sigma). */
 export function fromMarginal(alphaE: MathNode, sigmaE: MathNode): Core {
   const dalphaE = derivative(alphaE), dsigmaE = derivative(sigmaE);
-  const alpha = compile1(alphaE), sigma = compile1(sigmaE), dalpha = compile1(dalphaE), dsigma = compile1(dsigmaE);
-  const f = (t: number) => dalpha(t) / alpha(t);
   const fE = S(div(dalphaE, alphaE));
   const sigma2E = S(sq(sigmaE));
   // g^2 = (sigma^2)' - 2 f sigma^2 (MATH.md 1), from sigma^2 rather than 2 sigma sigma': finite where
   // sigma' is not (sigma = sqrt(t) at t = 0 gives 2 sqrt(t) (0.5/sqrt(t)) = 0 * inf)
   const g2E = S(sub(derivative(sigma2E), mul(mul(num(2), fE), sigma2E)));
-  const g2 = compile1(g2E);
-  const fns: Fns = {
-    alpha, sigma, f, g2, dalpha, dsigma,
-    sigma2: (t) => sigma(t) ** 2,
-    logSnr: (t) => Math.log(alpha(t)) - Math.log(sigma(t)),
-    // d/dt log(alpha/sigma) = alpha'/alpha - sigma'/sigma
-    dlogSnr: (t) => dalpha(t) / alpha(t) - dsigma(t) / sigma(t),
+  const bind = (env: Env): Fns => {
+    const alpha = compile1(alphaE, env), sigma = compile1(sigmaE, env), dalpha = compile1(dalphaE, env), dsigma = compile1(dsigmaE, env);
+    return {
+      alpha, sigma, dalpha, dsigma,
+      f: (t) => dalpha(t) / alpha(t),
+      g2: compile1(g2E, env),
+      sigma2: (t) => sigma(t) ** 2,
+      logSnr: (t) => Math.log(alpha(t)) - Math.log(sigma(t)),
+      // d/dt log(alpha/sigma) = alpha'/alpha - sigma'/sigma
+      dlogSnr: (t) => dalpha(t) / alpha(t) - dsigma(t) / sigma(t),
+    };
   };
   const exprs: Exprs = {
     alpha: alphaE, sigma: sigmaE, sigma2: sigma2E, f: fE, g2: g2E, dalpha: dalphaE, dsigma: dsigmaE,
     logSnr: S(call('log', div(alphaE, sigmaE))),
     dlogSnr: S(sub(div(dalphaE, alphaE), div(dsigmaE, sigmaE))),
   };
-  return { fns, exprs, inverseCandidates: candidates(exprs) };
+  return { bind, exprs, inverseCandidates: candidates(exprs) };
 }
 
 /** From a variance-preserving half log-SNR curve. */
 export function fromLogSnr(lE: MathNode): Core {
   const dlE = derivative(lE);
-  const l = compile1(lE), dl = compile1(dlE);
-  const alpha2 = (t: number) => sigmoid(2 * l(t)), sigma2 = (t: number) => sigmoid(-2 * l(t));
-  const fns: Fns = {
-    logSnr: l, dlogSnr: dl, sigma2,
-    alpha: (t) => Math.sqrt(alpha2(t)),
-    sigma: (t) => Math.sqrt(sigma2(t)),
-    f: (t) => dl(t) * sigma2(t),
-    g2: (t) => -2 * dl(t) * sigma2(t),
-    dalpha: (t) => dl(t) * sigma2(t) * Math.sqrt(alpha2(t)),
-    dsigma: (t) => -dl(t) * alpha2(t) * Math.sqrt(sigma2(t)),
+  const bind = (env: Env): Fns => {
+    const l = compile1(lE, env), dl = compile1(dlE, env);
+    const alpha2 = (t: number) => sigmoid(2 * l(t)), sigma2 = (t: number) => sigmoid(-2 * l(t));
+    return {
+      logSnr: l, dlogSnr: dl, sigma2,
+      alpha: (t) => Math.sqrt(alpha2(t)),
+      sigma: (t) => Math.sqrt(sigma2(t)),
+      f: (t) => dl(t) * sigma2(t),
+      g2: (t) => -2 * dl(t) * sigma2(t),
+      dalpha: (t) => dl(t) * sigma2(t) * Math.sqrt(alpha2(t)),
+      dsigma: (t) => -dl(t) * alpha2(t) * Math.sqrt(sigma2(t)),
+    };
   };
   const a2E = call('sigmoid', mul(num(2), lE)), s2E = call('sigmoid', mul(num(-2), lE));
   const alphaE = S(call('sqrt', a2E)), sigmaE = S(call('sqrt', s2E));
@@ -133,6 +141,6 @@ export function fromLogSnr(lE: MathNode): Core {
     f: S(mul(dlE, s2E)), g2: S(mul(mul(num(-2), dlE), s2E)),
     dalpha: S(mul(mul(dlE, s2E), alphaE)), dsigma: S(neg(mul(mul(dlE, a2E), sigmaE))),
   };
-  return { fns, exprs, inverseCandidates: [{ tree: lE, target: Y() }] };
+  return { bind, exprs, inverseCandidates: [{ tree: lE, target: Y() }] };
 }
 

@@ -4,6 +4,7 @@
  * All host arithmetic is float64.
  */
 import type { MathNode } from 'mathjs';
+import type { Assumptions } from '../expr/assumptions.ts';
 import type { Spacing } from './spacing.ts';
 
 /** How a quantity was obtained: a closed form, or quadrature / interpolation. */
@@ -16,10 +17,15 @@ export type QuantityName = (typeof QUANTITY_NAMES)[number];
 
 /** One derived view: a float64 function of t and, when it exists, its closed form. */
 export interface Quantity {
-  /** float64 evaluation at time t. */
+  /** float64 evaluation at time t, at the scheme's parameter values. */
   readonly fn: (t: number) => number;
-  /** closed form in t (params already substituted), or null when numeric. */
+  /** closed form in t and the parameter names (the display form), or null when numeric. */
   readonly expr: MathNode | null;
+  /**
+   * the numerically stable form `fn` is compiled from (expm1/log1p rewrites, cancellation guards),
+   * equal to `expr` as a function of t and the parameters; null when numeric.
+   */
+  readonly evalExpr: MathNode | null;
   readonly method: Method;
 }
 
@@ -39,7 +45,16 @@ export interface DiscreteInfo {
 /** A validated, fully derived scheme. */
 export interface Scheme {
   readonly name: string;
+  /** the parameter values this scheme evaluates at (the closed forms keep the names) */
   readonly params: Readonly<Record<string, number>>;
+  /** what the symbolic layer assumes of each parameter (sign, admissible range); see expr/assumptions.ts */
+  readonly assumptions: Assumptions;
+  /**
+   * The same scheme at other parameter values (unnamed ones keep theirs): the closed forms are
+   * re-bound, not re-derived; quadrature reruns for numeric views; validation runs for the new
+   * values. Throws a UserError naming the parameter for an unknown name or an inadmissible value.
+   */
+  with(values: Readonly<Record<string, number>>): Scheme;
   readonly form: SchemeForm;
   /** smallest time the engines use */
   readonly t0: number;

@@ -6,27 +6,40 @@ import type { MathNode } from 'mathjs';
 import { compile1 } from '../expr/compile.ts';
 import { invert } from '../expr/invert.ts';
 import { maxRelDiffFn, probePoints } from '../expr/equal.ts';
-import { substitute, sym } from '../expr/nodes.ts';
+import { substitute, sym, type Env } from '../expr/nodes.ts';
+import { rebindValues, type Assumptions } from '../expr/assumptions.ts';
 import type { DiscreteInfo, Method, Quantity, QuantityName, Scheme, SchemeForm } from './types.ts';
+import { validateScheme } from './validate.ts';
+import { UserError } from '../errors.ts';
 
 export type Fns = Record<QuantityName, (t: number) => number>;
 export type Exprs = Partial<Record<QuantityName, MathNode | null>>;
 
-/** A quantity from a function and its optional closed form. */
-export function quantity(fn: (t: number) => number, expr: MathNode | null | undefined): Quantity {
-  return { fn, expr: expr ?? null, method: expr ? 'symbolic' : 'numeric' };
+/** A quantity from a function and its optional closed form (display form, and the evaluation form fn came from). */
+export function quantity(fn: (t: number) => number, expr: MathNode | null | undefined, evalExpr: MathNode | null | undefined = expr): Quantity {
+  return { fn, expr: expr ?? null, evalExpr: expr ? (evalExpr ?? expr) : null, method: expr ? 'symbolic' : 'numeric' };
+}
+
+/** What a declaration form derives: symbolic closed forms (once) and their binding to parameter values. */
+export interface Derived {
+  /** closed forms in t and the parameter names (display form) */
+  exprs: Exprs;
+  /** the stable evaluation forms, where they differ from `exprs` */
+  evalExprs?: Exprs;
+  /** float64 functions at parameter values `env` (quadrature for the views without closed form) */
+  bind(env: Env): Fns;
+  /** candidate closed-form inversions: trees G(t) with a target tree in y such that logSnr(t) = y <=> G(t) = target(y) */
+  inverseCandidates: { tree: MathNode | null | undefined; target: MathNode }[];
 }
 
 export interface AssembleInput {
   name: string;
   params: Record<string, number>;
+  assumptions: Assumptions;
   form: SchemeForm;
   t0: number;
   T: number;
-  fns: Fns;
-  exprs: Exprs;
-  /** candidate closed-form inversions: trees G(t) with a target tree in y such that logSnr(t) = y <=> G(t) = target(y) */
-  inverseCandidates: { tree: MathNode | null | undefined; target: MathNode }[];
+  derived: Derived;
   discrete?: DiscreteInfo;
   /** a numeric inverse to use when no closed form round-trips (discrete schemes bring their own) */
   numericInverse?: (lambda: number) => number;
@@ -34,15 +47,31 @@ export interface AssembleInput {
   sampling?: Scheme['sampling'];
 }
 
-export function assemble(inp: AssembleInput): Scheme {
-  const { fns, t0, T } = inp;
+/**
+ * The scheme at the parameter values `inp.params`. `inverseHint` is a closed-form inverse found at
+ * other values of the same declaration: it is kept when it round-trips at these values.
+ */
+export function assemble(inp: AssembleInput, inverseHint?: MathNode | null): Scheme {
+  const { t0, T, derived } = inp;
+  const fns = derived.bind(inp.params);
   const quantities = Object.fromEntries(
-    (Object.keys(fns) as QuantityName[]).map((k) => [k, quantity(fns[k], inp.exprs[k])]),
+    (Object.keys(fns) as QuantityName[]).map((k) => [k, quantity(fns[k], derived.exprs[k], derived.evalExprs?.[k])]),
   ) as Record<QuantityName, Quantity>;
-  const inv = findInverse(inp);
+  const inv = findInverse(inp, fns, inverseHint);
   const logSnr = fns.logSnr, sigma2 = fns.sigma2, alpha = fns.alpha;
   return {
-    name: inp.name, params: inp.params, form: inp.form, t0, T, quantities,
+    name: inp.name, params: { ...inp.params }, assumptions: inp.assumptions, form: inp.form, t0, T, quantities,
+    with(values: Readonly<Record<string, number>>): Scheme {
+      const params = rebindValues(inp.params, values, inp.assumptions);
+      let s: Scheme;
+      try { s = assemble({ ...inp, params }, inv.expr); } catch (e) {
+        // quadrature of a view that is not finite at these values
+        if (e instanceof RangeError) throw new UserError(inp.form, e.message, { value: JSON.stringify(values) });
+        throw e;
+      }
+      validateScheme(s, inp.form);
+      return s;
+    },
     alpha, sigma: fns.sigma, sigma2, f: fns.f, g2: fns.g2, logSnr, dlogSnr: fns.dlogSnr,
     dalpha: fns.dalpha, dsigma: fns.dsigma,
     tOfLogSnr: inv.fn, inverse: { expr: inv.expr, method: inv.method },
@@ -58,22 +87,25 @@ export function assemble(inp: AssembleInput): Scheme {
   };
 }
 
-function findInverse(inp: AssembleInput): { fn: (l: number) => number; expr: MathNode | null; method: Method } {
-  const { fns, t0, T } = inp;
+function findInverse(inp: AssembleInput, fns: Fns, hint?: MathNode | null): { fn: (l: number) => number; expr: MathNode | null; method: Method } {
+  const { t0, T } = inp;
   const lo = Math.max(t0, T * 1e-6);
   const ts = probePoints([lo, T], 16, 777);
-  for (const { tree, target } of inp.inverseCandidates) {
+  // a closed form t(lambda) (in the symbol t) that round-trips t -> logSnr(t) -> t at these values
+  const roundTrips = (tl: MathNode): ((l: number) => number) | null => {
+    let fn: (l: number) => number;
+    try { fn = compile1(tl, inp.params); } catch { return null; }
+    return maxRelDiffFn((t) => fn(fns.logSnr(t)), (t) => t, [lo, T], ts) < 1e-9 ? fn : null;
+  };
+  if (hint) { const fn = roundTrips(hint); if (fn) return { fn: guardInverse(fn, inp.name), expr: hint, method: 'symbolic' }; }
+  for (const { tree, target } of inp.derived.inverseCandidates) {
     if (!tree) continue;
     let cands: MathNode[] = [];
-    try { cands = invert(tree, target); } catch { cands = []; }
+    try { cands = invert(tree, target, inp.params); } catch { cands = []; }
     for (const c of cands) {
       const tl = substitute(c, 'y', sym('t'));
-      let fn: (l: number) => number;
-      try { fn = compile1(tl); } catch { continue; }
-      const err = maxRelDiffFn((t) => fn(fns.logSnr(t)), (t) => t, [lo, T], ts);
-      if (err < 1e-9) {
-        return { fn: guardInverse(fn, inp.name), expr: tl, method: 'symbolic' };
-      }
+      const fn = roundTrips(tl);
+      if (fn) return { fn: guardInverse(fn, inp.name), expr: tl, method: 'symbolic' };
     }
   }
   const num = inp.numericInverse ?? monotoneInverse(fns.logSnr, 0, T);

@@ -2,6 +2,7 @@
  * A training run's configuration: everything needed to rebuild the model, the objective and the
  * data stream. Stored as config.json in the run folder and inside every checkpoint.
  */
+import { UserError } from '../errors.ts';
 import type { NetConfig } from '../score/net.ts';
 import type { AdamConfig } from './adam.ts';
 import type { DsmConfig } from './dsm.ts';
@@ -31,6 +32,16 @@ export interface TrainConfig {
 
 /** Fields that may differ between a run and its resumption. */
 export const RESUMABLE_CHANGES: readonly (keyof TrainConfig)[] = ['steps', 'checkpointEvery', 'dataMoments'];
+
+/** Throws a UserError on --resume when `now` differs from the run's `saved` config in a field outside {@link RESUMABLE_CHANGES}. */
+export function checkResumable(saved: TrainConfig, now: TrainConfig, file: string): void {
+  for (const k of Object.keys(now) as (keyof TrainConfig)[]) {
+    if (RESUMABLE_CHANGES.includes(k)) continue;
+    if (JSON.stringify(saved[k]) !== JSON.stringify(now[k])) {
+      throw new UserError('--resume', `the run in ${file} was trained with a different "${k}" (${JSON.stringify(saved[k])}); resume with the same settings`, { value: JSON.stringify(now[k]) });
+    }
+  }
+}
 
 /** File names inside a run folder. */
 export const RUN_FILES = {

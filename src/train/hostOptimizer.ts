@@ -1,10 +1,12 @@
 /**
- * The optimiser of multi-worker training on one host copy of the parameters, fused: the workers'
- * gradient slots are summed in a fixed order (slot 0, 1, ..., so a run is deterministic for a
- * given worker count) while the global norm is accumulated, then one pass applies global-norm
+ * The optimiser of multi-worker training on one shared host copy of the parameters, fused: the
+ * workers' gradient slots are summed in a fixed order (slot 0, 1, ..., so a run is deterministic for
+ * a given worker count) while the squared norm is accumulated, then one pass applies global-norm
  * clipping (Pascanu et al. 2013), Adam (Kingma & Ba 2015, Algorithm 1) and the EMA of the weights
- * (ema.ts) per element. The formulas are those of adam.ts and ema.ts (the one-thread path), with
- * float64 arithmetic per element and float32 storage.
+ * (ema.ts) per element. Each worker does this for its own contiguous range of the parameters
+ * (ownedRange), with the global norm summed from the workers' partial sums in worker order. The
+ * formulas are those of adam.ts and ema.ts (the one-thread path), with float64 arithmetic per
+ * element and float32 storage.
  */
 import type { AdamConfig } from './adam.ts';
 import { emaDecay } from './ema.ts';
@@ -18,24 +20,39 @@ export interface HostTrainState {
 }
 
 /**
- * g = sum_k slots[k] in slot order (written into `g`); returns the global L2 norm of g
+ * g = sum_k slots[k] in slot order (written into `g`); returns the sum of squares of g
  * (accumulated in float64).
  */
-export function reduceGradients(slots: readonly Float32Array[], g: Float32Array): number {
+export function reduceSlots(slots: readonly Float32Array[], g: Float32Array): number {
   const n = g.length, W = slots.length;
   const s0 = slots[0];
   let sq = 0;
   if (W === 2) {
     const s1 = slots[1];
     for (let j = 0; j < n; j++) { const x = Math.fround(s0[j] + s1[j]); g[j] = x; sq += x * x; }
-    return Math.sqrt(sq);
+    return sq;
   }
   for (let j = 0; j < n; j++) {
     let x = s0[j];
     for (let k = 1; k < W; k++) x = Math.fround(x + slots[k][j]);
     g[j] = x; sq += x * x;
   }
-  return Math.sqrt(sq);
+  return sq;
+}
+
+/** {@link reduceSlots}, returning the global L2 norm of g. */
+export function reduceGradients(slots: readonly Float32Array[], g: Float32Array): number {
+  return Math.sqrt(reduceSlots(slots, g));
+}
+
+/** The parameter range [lo, hi) whose reduction and update worker `index` of `workers` owns. */
+export function ownedRange(total: number, index: number, workers: number): { lo: number; hi: number } {
+  return { lo: Math.floor((total * index) / workers), hi: Math.floor((total * (index + 1)) / workers) };
+}
+
+/** Views of `s` over [lo, hi). */
+export function stateRange(s: HostTrainState, lo: number, hi: number): HostTrainState {
+  return { w: s.w.subarray(lo, hi), m: s.m.subarray(lo, hi), v: s.v.subarray(lo, hi), ema: s.ema.subarray(lo, hi) };
 }
 
 /**

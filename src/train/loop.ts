@@ -18,12 +18,12 @@ import { initWeights, type Weights } from '../score/layers.ts';
 import { createNet } from '../score/net.ts';
 import { adamInit, adamStep, globalNorm, type AdamState } from './adam.ts';
 import { checkpointIn, loadWeights, readCheckpoint, saveCheckpoint, storeWeights, writeFileAtomic } from './checkpoint.ts';
-import { RESUMABLE_CHANGES, RUN_FILES, type TrainConfig } from './config.ts';
+import { RUN_FILES, checkResumable, type TrainConfig } from './config.ts';
 import { DsmObjective, disposeBatch, dsmLoss, uploadBatch } from './dsm.ts';
 import { cloneWeights, emaUpdate } from './ema.ts';
 import { progressBar } from './progress.ts';
 import { Rng, type RngState } from '../rng.ts';
-import { fusedAdamEma, reduceGradients, type HostTrainState } from './hostOptimizer.ts';
+import type { HostTrainState } from './hostOptimizer.ts';
 import { flatLayout, TrainWorkerPool, WorkerFailedError } from './parallel.ts';
 import type { StoredTensor } from './checkpoint.ts';
 
@@ -91,15 +91,6 @@ export interface TrainResult {
 
 interface State { step: number; w: Weights; adam: AdamState; ema: Weights; rng: Rng; lossLog: [number, number][] }
 
-function checkCompatible(saved: TrainConfig, now: TrainConfig, file: string): void {
-  for (const k of Object.keys(now) as (keyof TrainConfig)[]) {
-    if (RESUMABLE_CHANGES.includes(k)) continue;
-    if (JSON.stringify(saved[k]) !== JSON.stringify(now[k])) {
-      throw new UserError('--resume', `the run in ${file} was trained with a different "${k}" (${JSON.stringify(saved[k])}); resume with the same settings`, { value: JSON.stringify(now[k]) });
-    }
-  }
-}
-
 function freshState(cfg: TrainConfig, specs: ReturnType<typeof createNet>['specs']): State {
   const rng = new Rng(cfg.seed);
   const w = initWeights(specs, rng);
@@ -109,7 +100,7 @@ function freshState(cfg: TrainConfig, specs: ReturnType<typeof createNet>['specs
 function restoreState(file: string, cfg: TrainConfig): State {
   const { meta, groups } = readCheckpoint(file);
   if (meta.engine !== undefined && meta.engine !== 'sdekit') throw new UserError('--resume', `the run in ${file} was trained with --engine ${String(meta.engine)}; resume it with the same engine`, { value: file });
-  checkCompatible(meta.config as TrainConfig, cfg, file);
+  checkResumable(meta.config as TrainConfig, cfg, file);
   return {
     step: meta.step,
     w: loadWeights(groups.weights),
@@ -231,9 +222,10 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
 }
 
 /**
- * Steps of a multi-worker run (parallel.ts): the workers compute the gradient of batch k while
- * this thread draws batch k + 1 (same RNG order as one thread); then the slots are reduced in worker
- * order and clipping, Adam and the EMA run fused on the host copy. Returns the last checkpoint step.
+ * Steps of a multi-worker run (parallel.ts): the workers compute the gradient of batch k, reduce it
+ * in worker order and apply clipping, Adam and the EMA to the shared host copy (each its own range of
+ * the parameters), while this thread draws batch k + 1 (same RNG order as one thread). Returns the
+ * last checkpoint step.
  */
 async function parallelSteps(
   opts: TrainOptions, threads: number, specs: Specs, objective: DsmObjective, s: State, end: number, ckptFile: string,
@@ -245,13 +237,14 @@ async function parallelSteps(
     throw new UserError('--threads', `multi-worker training runs on the wasm or cpu backend, not ${backend}; use --threads 1 there`, { value: threads });
   }
   if (cfg.batch < threads) throw new UserError('--threads', `is larger than the batch (${cfg.batch})`, { value: threads });
-  const pool = await TrainWorkerPool.create({ workers: threads, backend, net: cfg.net, specs, dataShape: cfg.dataShape, batch: cfg.batch, conditional: cfg.objective.numClasses > 0 });
+  const pool = await TrainWorkerPool.create({
+    workers: threads, backend, net: cfg.net, specs, dataShape: cfg.dataShape, batch: cfg.batch, conditional: cfg.objective.numClasses > 0, adam: cfg.adam, emaDecay: cfg.emaDecay,
+  });
   try {
-    const total = pool.params.length;
-    const h: HostTrainState = { w: flatten(s.w, specs, pool.params), m: flatten(s.adam.m, specs, new Float32Array(total)), v: flatten(s.adam.v, specs, new Float32Array(total)), ema: flatten(s.ema, specs, new Float32Array(total)) };
+    const h: HostTrainState = pool.state;
+    flatten(s.w, specs, h.w); flatten(s.adam.m, specs, h.m); flatten(s.adam.v, specs, h.v); flatten(s.ema, specs, h.ema);
     tf.dispose([...Object.values(s.w), ...Object.values(s.adam.m), ...Object.values(s.adam.v), ...Object.values(s.ema)]);
     s.w = {}; s.adam = { m: {}, v: {} }; s.ema = {};
-    const g = new Float32Array(total);
     const draw = (slot: number): RngState => {
       const data = opts.data.sample(s.rng, cfg.batch);
       pool.writeBatch(slot, objective.batch(data.x, data.labels, data.n, s.rng));
@@ -262,19 +255,19 @@ async function parallelSteps(
     let rngAfter = s.step < end ? draw(slot) : s.rng.state(); // the RNG state after the current batch
     while (s.step < end) {
       const step = s.step + 1;
-      const running = pool.run(slot);
+      const running = pool.run(slot, step); // gradients, then the update in the workers
       if (opts.killWorker?.step === step) void pool.kill(opts.killWorker.worker);
       const rngNext = step < end ? draw(1 - slot) : rngAfter; // off the critical path
-      let loss: number;
+      let r: { loss: number; gradNorm: number };
       try {
-        loss = await running;
+        r = await running;
       } catch (e) {
         if (e instanceof WorkerFailedError) throw new TrainingWorkerError(step, e.message, lastCkpt);
         throw e;
       }
-      const norm = reduceGradients(pool.slots, g);
-      if (!Number.isFinite(loss) || !Number.isFinite(norm)) throw new NonFiniteLossError(step, loss, norm, lastCkpt);
-      fusedAdamEma(h, g, norm, step, cfg.adam, cfg.emaDecay);
+      const loss = r.loss;
+      // the workers skipped the update: nothing changed
+      if (!Number.isFinite(loss) || !Number.isFinite(r.gradNorm)) throw new NonFiniteLossError(step, loss, r.gradNorm, lastCkpt);
       s.step = step;
       slot = 1 - slot;
       record(step, loss);

@@ -5,16 +5,22 @@
  * pass on a fixed contiguous shard of the global batch, for any network sdekit builds.
  *
  * Shared memory (SharedArrayBuffers): the current parameters (float32, flat in spec order), one
- * gradient slot per worker, one loss per worker (float64), and two batch buffers (the main thread
- * writes the next batch while the workers compute on the current one). A worker scales its shard's
- * mean loss by rows / batch, so its slot holds its share of the batch gradient; the main thread sums
- * the slots in worker order (hostOptimizer.ts), so a run is deterministic for a given worker count.
+ * gradient slot per worker, Adam's moments and the EMA (float32), one loss and one partial squared
+ * norm per worker (float64), control words, and two batch buffers (the main thread writes the next
+ * batch while the workers compute on the current one). A step: every worker computes its shard's
+ * gradient, scaled by rows / batch, into its slot; barrier; each worker sums the slots in worker
+ * order over its own range of the parameters and writes its partial squared norm; barrier; every
+ * worker sums the partial norms and losses in worker order (the same numbers in every worker) and,
+ * if both are finite, applies clipping, Adam and the EMA to its range (hostOptimizer.ts). So a run
+ * is deterministic for a given worker count, and a non-finite step changes nothing.
  */
 import { Worker } from 'node:worker_threads';
 import type { NetConfig } from '../score/net.ts';
 import type { ParamSpec } from '../score/layers.ts';
 import { sizeOf } from '../score/layers.ts';
 import type { DsmBatch } from './dsmLoss.ts';
+import type { AdamConfig } from './adam.ts';
+import type { HostTrainState } from './hostOptimizer.ts';
 
 /** Shared buffers of one batch (global batch size rows). */
 export interface SharedBatch {
@@ -41,11 +47,22 @@ export interface TrainWorkerInit {
   readonly params: SharedArrayBuffer;
   readonly grads: SharedArrayBuffer;
   readonly losses: SharedArrayBuffer;
+  /** per-worker partial squared gradient norms (float64) */
+  readonly norms: SharedArrayBuffer;
+  /** Adam's m, v and the EMA (float32, 3 x the parameters) */
+  readonly opt: SharedArrayBuffer;
+  /** int32 control words, {@link CTRL} */
+  readonly ctrl: SharedArrayBuffer;
   readonly batches: readonly SharedBatch[];
+  readonly adam: AdamConfig;
+  readonly emaDecay: number;
 }
 
+/** Control words: the two barrier counters of a step and the abort flag (a worker failed: stop waiting). */
+export const CTRL = { grads: 0, norms: 1, abort: 2, length: 3 } as const;
+
 /** Main thread -> worker. */
-export interface TrainWorkerStep { readonly type: 'step'; readonly slot: number }
+export interface TrainWorkerStep { readonly type: 'step'; readonly slot: number; readonly step: number }
 /** Worker -> main thread. */
 export type TrainWorkerReply = { type: 'ready' } | { type: 'done' } | { type: 'error'; message: string };
 
@@ -72,6 +89,13 @@ function startWorker(data: TrainWorkerInit): Worker {
 
 interface Views { xIn: Float32Array; target: Float32Array; cNoise: Float32Array; weight: Float32Array; labels: Int32Array | null }
 
+/** The batch loss and gradient norm from the workers' parts, summed in worker order (as every worker sums them). */
+export function stepTotals(losses: Float64Array, norms: Float64Array): { loss: number; gradNorm: number } {
+  let loss = 0, sq = 0;
+  for (let i = 0; i < losses.length; i++) { loss += losses[i]; sq += norms[i]; }
+  return { loss, gradNorm: Math.sqrt(sq) };
+}
+
 /** Typed-array views of a shared batch. */
 export function batchViews(b: SharedBatch): Views {
   return {
@@ -90,11 +114,13 @@ export function flatLayout(specs: readonly ParamSpec[]): { offsets: number[]; to
 
 /** A pool of training workers sharing the parameters, gradients and batches with this thread. */
 export class TrainWorkerPool {
-  /** current parameters: the main thread updates them between steps, the workers read them */
-  readonly params: Float32Array;
+  /** current parameters, Adam's moments and the EMA (shared; read or write only between steps) */
+  readonly state: HostTrainState;
   /** each worker's share of the batch gradient */
   readonly slots: Float32Array[];
   private readonly losses: Float64Array;
+  private readonly norms: Float64Array;
+  private readonly ctrl: Int32Array;
   private readonly views: Views[];
   private pending: { remaining: number; resolve: () => void; reject: (e: Error) => void } | null = null;
   private failure: WorkerFailedError | null = null;
@@ -102,7 +128,11 @@ export class TrainWorkerPool {
 
   private constructor(private readonly workers: Worker[], init: Omit<TrainWorkerInit, 'index' | 'lo' | 'hi'>, total: number) {
     const W = workers.length;
-    this.params = new Float32Array(init.params);
+    this.state = {
+      w: new Float32Array(init.params), m: new Float32Array(init.opt, 0, total), v: new Float32Array(init.opt, 4 * total, total), ema: new Float32Array(init.opt, 8 * total, total),
+    };
+    this.norms = new Float64Array(init.norms);
+    this.ctrl = new Int32Array(init.ctrl);
     this.slots = Array.from({ length: W }, (_, i) => new Float32Array(init.grads, 4 * total * i, total));
     this.losses = new Float64Array(init.losses);
     this.views = init.batches.map(batchViews);
@@ -117,6 +147,7 @@ export class TrainWorkerPool {
   }
 
   private fail(i: number, reason: string): void {
+    Atomics.store(this.ctrl, CTRL.abort, 1);
     this.failure ??= new WorkerFailedError(i, this.workers.length, reason);
     const p = this.pending;
     this.pending = null;
@@ -124,7 +155,10 @@ export class TrainWorkerPool {
   }
 
   /** Start `workers` threads for the network `net` and global batch size `batch`. */
-  static async create(opts: { workers: number; backend: string; net: NetConfig; specs: readonly ParamSpec[]; dataShape: readonly number[]; batch: number; conditional: boolean }): Promise<TrainWorkerPool> {
+  static async create(opts: {
+    workers: number; backend: string; net: NetConfig; specs: readonly ParamSpec[]; dataShape: readonly number[]; batch: number; conditional: boolean;
+    adam: AdamConfig; emaDecay: number;
+  }): Promise<TrainWorkerPool> {
     const W = opts.workers, n = opts.batch;
     if (!(Number.isInteger(W) && W >= 1)) throw new Error(`worker count ${W}`);
     if (n < W) throw new Error(`batch ${n} is smaller than the ${W} workers`);
@@ -136,7 +170,8 @@ export class TrainWorkerPool {
     }));
     const init = {
       workers: W, backend: opts.backend, net: opts.net, dataShape: [...opts.dataShape], batch: n,
-      params: sab(4 * total), grads: sab(4 * total * W), losses: sab(8 * W), batches,
+      params: sab(4 * total), grads: sab(4 * total * W), losses: sab(8 * W), norms: sab(8 * W), opt: sab(12 * total), ctrl: sab(4 * CTRL.length),
+      batches, adam: opts.adam, emaDecay: opts.emaDecay,
     };
     const workers: Worker[] = [];
     for (let index = 0; index < W; index++) {
@@ -165,20 +200,19 @@ export class TrainWorkerPool {
   }
 
   /**
-   * Start forward and backward on batch buffer `slot` with the current {@link params}; resolves
-   * with the batch loss once every worker has written its gradient slot. Rejects with a
-   * {@link WorkerFailedError} if a worker fails or exits.
+   * Optimisation step `step` (1-based) on batch buffer `slot`: the workers compute the gradient
+   * with the current parameters and, if the loss and the gradient norm are finite, update the
+   * parameters, moments and EMA in place. Resolves with the batch loss and the gradient norm
+   * (before clipping). Rejects with a {@link WorkerFailedError} if a worker fails or exits.
    */
-  run(slot: number): Promise<number> {
+  run(slot: number, step: number): Promise<{ loss: number; gradNorm: number }> {
     if (this.failure) return Promise.reject(this.failure);
+    Atomics.store(this.ctrl, CTRL.grads, 0);
+    Atomics.store(this.ctrl, CTRL.norms, 0);
     const done = new Promise<void>((resolve, reject) => { this.pending = { remaining: this.workers.length, resolve, reject }; });
-    const msg: TrainWorkerStep = { type: 'step', slot };
+    const msg: TrainWorkerStep = { type: 'step', slot, step };
     for (const w of this.workers) w.postMessage(msg);
-    return done.then(() => {
-      let loss = 0;
-      for (let i = 0; i < this.losses.length; i++) loss += this.losses[i];
-      return loss;
-    });
+    return done.then(() => stepTotals(this.losses, this.norms));
   }
 
   /** Stop worker `i` as if it crashed (tests of the failure path). */
@@ -189,6 +223,7 @@ export class TrainWorkerPool {
   /** Stop every worker. */
   async dispose(): Promise<void> {
     this.closing = true;
+    Atomics.store(this.ctrl, CTRL.abort, 1);
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }

@@ -48,12 +48,14 @@ test('derive --json: shape of DESIGN.md, and every closed form evaluates (stock 
       const q = d.quantities[k];
       if (!q.expr) continue;
       ts.forEach((t, i) => {
-        const got = evaluate(q.expr, { t }) as number, want = values[k][i] as number;
+        const got = evaluate(q.expr, { ...d.params, t }) as number, want = values[k][i] as number;
         assert.ok(Math.abs(got - want) <= 1e-9 * Math.max(1, Math.abs(want)), `${name}.${k}(${t}): expr ${got} vs eval ${want}`);
       });
     }
     // the lambda-family drift at lambda = 0 is the PF-ODE drift
-    const scope = { x: 0.7, s: -1.3, t: ts[1], lambda: 0 };
+    // (expressions in t and the param names; the family's x, s, lambda are renamed where a param has that name)
+    const vars = d.reverse.variables;
+    const scope = { ...d.params, [vars.x]: 0.7, [vars.s]: -1.3, t: ts[1], [vars.lambda]: 0 };
     if (d.reverse.method === 'symbolic') assert.ok(Math.abs((evaluate(d.reverse.drift, scope) as number) - (evaluate(d.pfOde.drift, scope) as number)) < 1e-9);
   }
 });

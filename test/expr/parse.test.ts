@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { compile1 } from '../../src/expr/compile.ts';
 import { isUserError } from '../../src/errors.ts';
-import { FUNCTIONS } from '../../src/expr/nodes.ts';
+import { FUNCTIONS, freeSymbols } from '../../src/expr/nodes.ts';
 import { parseExpr, validateParams } from '../../src/expr/parse.ts';
 import { garbage } from '../arbitraries/garbage.ts';
 import { injection } from '../arbitraries/injection.ts';
@@ -44,10 +44,13 @@ test('random garbage: a UserError, or a canonical tree that compiles', () => {
   }), { numRuns: 500 });
 });
 
-test('whitelisted functions, constants and params parse; params are substituted by value', () => {
+test('whitelisted functions, constants and params parse; params, pi and e stay symbols, bound at evaluation', () => {
   for (const f of FUNCTIONS) assert.doesNotThrow(() => parseExpr(`${f}(t / 3)`, { field: 'x' }), f);
   const tree = parseExpr('b0 + (b1 - b0) * t + pi - e', { field: 'x', params: { b0: 0.1, b1: 20 } });
-  assert.ok(Math.abs(compile1(tree)(0.5) - (0.1 + 19.9 * 0.5 + Math.PI - Math.E)) < 1e-14);
+  assert.deepEqual(freeSymbols(tree), ['b0', 'b1', 'e', 'pi', 't']);
+  assert.ok(Math.abs(compile1(tree, { b0: 0.1, b1: 20 })(0.5) - (0.1 + 19.9 * 0.5 + Math.PI - Math.E)) < 1e-14);
+  assert.ok(Math.abs(compile1(tree, { b0: 1, b1: 3 })(0.5) - (1 + 2 * 0.5 + Math.PI - Math.E)) < 1e-14);
+  assert.throws(() => compile1(tree), /unbound symbol b0/);
   assert.equal(compile1(parseExpr(3, { field: 'x' }))(0), 3);
 });
 

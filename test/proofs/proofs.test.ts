@@ -69,7 +69,7 @@ for (const form of ['sde', 'marginal', 'logSnr', 'discrete'] as const) {
 function scaled(s: Scheme, name: QuantityName, k: number): Scheme {
   const q = s.quantities[name];
   const fn = (t: number) => k * q.fn(t);
-  const nq: Quantity = { fn, expr: q.expr && mul(num(k), q.expr), method: q.method };
+  const nq: Quantity = { fn, expr: q.expr && mul(num(k), q.expr), evalExpr: q.evalExpr && mul(num(k), q.evalExpr), method: q.method };
   return { ...s, quantities: { ...s.quantities, [name]: nq }, [name]: fn };
 }
 

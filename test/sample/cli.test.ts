@@ -34,8 +34,10 @@ test('writes {samples, nfe, seconds, sampler, scheme} and --json prints {nfe, se
   const out = join(dir, 's.json');
   const r = await capture(['--scheme', 'vp-linear', '--score', `gmm:${gmmFile}`, '--sampler', 'dpm-solver++2m', '--steps', '10', '--n', '50', '--seed', '3', '--out', out, '--json']);
   assert.equal(r.code, 0);
-  const j = JSON.parse(r.out) as { nfe: number; seconds: number; backend: string };
-  assert.deepEqual(Object.keys(j).sort(), ['backend', 'nfe', 'seconds']);
+  const j = JSON.parse(r.out) as { nfe: number; seconds: number; backend: string; sampler: string; spacing: string };
+  assert.deepEqual(Object.keys(j).sort(), ['backend', 'nfe', 'sampler', 'seconds', 'spacing']);
+  assert.equal(j.sampler, 'dpm-solver++2m');
+  assert.equal(j.spacing, 'uniform-t');
   assert.equal(j.nfe, 10);
   const f = JSON.parse(readFileSync(out, 'utf8')) as { samples: number[][]; nfe: number; seconds: number; sampler: string; scheme: string };
   assert.equal(f.samples.length, 50);

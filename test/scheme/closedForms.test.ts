@@ -52,7 +52,7 @@ test('F(t) - F(0) with exponentials is rewritten through expm1: closed forms sta
     // the closed form itself, evaluated naively in float64, is as accurate (it was 3.6e-8 off before)
     const expr = scheme.quantities.sigma2.expr;
     assert.ok(expr, 'sigma2 has a closed form');
-    assert.ok(rel(compile1(expr)(t), Math.exp(2 * k * t) * I) < 1e-9, `closed form at t = ${t}`);
+    assert.ok(rel(compile1(scheme.quantities.sigma2.evalExpr!, scheme.params)(t), Math.exp(2 * k * t) * I) < 1e-9, `closed form at t = ${t}`);
   }
   // sub-VP: sigma^2 = alpha^2 (e^B + e^{-B} - 2), written as alpha^2 (expm1(B) + expm1(-B))
   const subVp = (await import('../../src/scheme/load.ts')).loadScheme('sub-vp');
@@ -60,6 +60,6 @@ test('F(t) - F(0) with exponentials is rewritten through expm1: closed forms sta
   // relative error ~ eps / B (1e-10 at B = 1e-6); e^B + e^{-B} - 2 itself had eps / B^2 (1e-4 there)
   for (const t of [1e-5, 1e-3, 0.5]) {
     const exact = Math.exp(-2 * B(t)) * 4 * Math.sinh(B(t) / 2) ** 2 * Math.exp(B(t)); // alpha^2 (2 cosh B - 2), alpha = e^{-B/2}
-    assert.ok(rel(compile1(subVp.quantities.sigma2.expr!)(t), exact) < 1e-9, `sub-vp closed form at t = ${t}`);
+    assert.ok(rel(compile1(subVp.quantities.sigma2.evalExpr!, subVp.params)(t), exact) < 1e-9, `sub-vp closed form at t = ${t}`);
   }
 });

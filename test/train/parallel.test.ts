@@ -51,8 +51,9 @@ function randomBatch(rng: Rng, n: number, shape: number[], numClasses: number): 
   return obj.batch(x, labels, n, rng);
 }
 
-// the MLP is compared end to end against the one-thread run below; each worker pool costs a start-up
+// the MLP runs explicit back-propagation in the workers (mlpBackprop.ts), the U-Net autodiff
 const nets: [string, NetConfig, number[], number][] = [
+  ['class-conditional MLP', { kind: 'mlp', dim: 2, hidden: [32, 24], embDim: 16, numClasses: 3 }, [2], 24],
   ['class-conditional U-Net', { kind: 'unet', height: 8, width: 8, channels: 1, widths: [8, 16], embDim: 16, groups: 8, numClasses: 3 }, [8, 8, 1], 6],
 ];
 for (const [label, netCfg, shape, n] of nets) {
@@ -67,14 +68,16 @@ for (const [label, netCfg, shape, n] of nets) {
     const names = net.specs.map((s) => s.name);
     const { value, grads } = tf.valueAndGrads((...ws: tf.Tensor[]) => { const o: Weights = {}; names.forEach((k, i) => (o[k] = ws[i])); return dsmLoss(net, o, b); })(names.map((k) => w[k]));
     disposeBatch(b);
-    const pool = await TrainWorkerPool.create({ workers: 2, backend: 'wasm', net: netCfg, specs: net.specs, dataShape: shape, batch: n, conditional: netCfg.numClasses > 0 });
+    const pool = await TrainWorkerPool.create({ workers: 2, backend: 'wasm', net: netCfg, specs: net.specs, dataShape: shape, batch: n, conditional: netCfg.numClasses > 0, adam: DEFAULT_ADAM, emaDecay: 0.999 });
     try {
       const { offsets, total } = flatLayout(net.specs);
-      names.forEach((k, i) => pool.params.set(w[k].dataSync() as Float32Array, offsets[i]));
+      names.forEach((k, i) => pool.state.w.set(w[k].dataSync() as Float32Array, offsets[i]));
+      pool.state.ema.set(pool.state.w);
       pool.writeBatch(1, host);
-      const loss = await pool.run(1);
+      const { loss, gradNorm } = await pool.run(1, 1); // the workers' gradient and, in place, their update
       const g = new Float32Array(total);
       const norm = reduceGradients(pool.slots, g);
+      assert.ok(Math.abs(gradNorm - norm) <= 1e-12 * norm, `the workers' norm ${gradNorm} vs ${norm}`);
       const l1 = value.dataSync()[0];
       assert.ok(Math.abs(loss - l1) <= 1e-5 * Math.abs(l1), `loss ${loss} vs ${l1}`);
       assert.ok(Math.abs(norm - globalNorm(Object.fromEntries(names.map((k, i) => [k, grads[i]]))).dataSync()[0]) <= 1e-4 * norm);
@@ -89,8 +92,20 @@ for (const [label, netCfg, shape, n] of nets) {
         const err = mine.reduce((m, x, j) => Math.max(m, Math.abs(x - ref[j])), 0) / scale;
         assert.ok(err < 2e-5, `${k}: relative error ${err}`);
       });
+      // the workers' in-place update (each its own range) = the fused update of the whole vector
+      const before = new Float32Array(total);
+      names.forEach((k, i) => before.set(w[k].dataSync() as Float32Array, offsets[i]));
+      const h = { w: before, m: new Float32Array(total), v: new Float32Array(total), ema: Float32Array.from(before) };
+      fusedAdamEma(h, g, norm, 1, DEFAULT_ADAM, 0.999);
+      for (const k of ['w', 'm', 'v', 'ema'] as const) assert.ok(relErr(pool.state[k], h[k]) < 1e-6, `${k}: ${relErr(pool.state[k], h[k])}`);
       // each worker held a different half: neither slot alone is the batch gradient
       assert.ok(relErr(pool.slots[0], g) > 1e-3 && relErr(pool.slots[1], g) > 1e-3);
+      // a non-finite loss (NaN data in the second worker's half) reports NaN and changes nothing
+      const saved = { w: pool.state.w.slice(), m: pool.state.m.slice(), v: pool.state.v.slice(), ema: pool.state.ema.slice() };
+      pool.writeBatch(0, { ...host, xIn: host.xIn.map((x, i) => (i === host.xIn.length - 1 ? NaN : x)) });
+      const bad = await pool.run(0, 2);
+      assert.ok(Number.isNaN(bad.loss) || Number.isNaN(bad.gradNorm));
+      for (const k of ['w', 'm', 'v', 'ema'] as const) assert.deepEqual(bits(pool.state[k]), bits(saved[k]), k);
     } finally {
       await pool.dispose();
       tf.dispose([value, ...grads, ...Object.values(w)]);

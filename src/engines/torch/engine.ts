@@ -16,8 +16,9 @@ import { UserError } from '../../errors.ts';
 import type { Dataset } from '../../data/dataset.ts';
 import type { Scheme } from '../../scheme/types.ts';
 import { readCheckpoint, writeFileAtomic } from '../../train/checkpoint.ts';
-import { RESUMABLE_CHANGES, RUN_FILES, type TrainConfig } from '../../train/config.ts';
+import { RUN_FILES, checkResumable, type TrainConfig } from '../../train/config.ts';
 import { progressBar } from '../../train/progress.ts';
+import type { TrainResult } from '../../train/loop.ts';
 import { findTorchPython } from './findPython.ts';
 import { writeTorchProgram } from './program.ts';
 
@@ -44,17 +45,8 @@ export interface TorchTrainOptions {
   readonly onReport?: (r: { rank: number; step: number; loss: number }) => void;
 }
 
-/** What a torch run produced (the fields of src/train/loop.ts TrainResult). */
-export interface TorchTrainResult {
-  readonly step: number;
-  readonly startStep: number;
-  readonly lossLog: [number, number][];
-  /** seconds of the training loop (measured inside the program) */
-  readonly seconds: number;
-  /** the rest of the wall time: writing the program, starting torchrun and the ranks, loading data */
-  readonly startupSeconds: number;
-  readonly stepsPerSecond: number;
-  readonly checkpoint: string;
+/** What a torch run produced: the fields of sdekit's TrainResult (seconds: the training loop measured inside the program; startupSeconds: the rest of the wall time, torchrun and the ranks starting) and the run's own. */
+export interface TorchTrainResult extends TrainResult {
   readonly interrupted: boolean;
   readonly python: string;
   readonly torchVersion: string;
@@ -63,15 +55,6 @@ export interface TorchTrainResult {
 /** Raised when the torch program fails (its own message, or the exit status and the end of its output). */
 export class TorchRunError extends Error {
   constructor(message: string) { super(message); this.name = 'TorchRunError'; }
-}
-
-function checkResumable(saved: TrainConfig, now: TrainConfig, file: string): void {
-  for (const k of Object.keys(now) as (keyof TrainConfig)[]) {
-    if (RESUMABLE_CHANGES.includes(k)) continue;
-    if (JSON.stringify(saved[k]) !== JSON.stringify(now[k])) {
-      throw new UserError('--resume', `the run in ${file} was trained with a different "${k}" (${JSON.stringify(saved[k])}); resume with the same settings`, { value: JSON.stringify(now[k]) });
-    }
-  }
 }
 
 /** Train (or resume) a run with PyTorch under torchrun. */
@@ -110,7 +93,8 @@ export async function trainTorch(opts: TorchTrainOptions): Promise<TorchTrainRes
   const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: process.env.OMP_NUM_THREADS ?? String(Math.max(1, Math.floor(os.availableParallelism() / nproc))), ...opts.env };
   for (const [k, v] of Object.entries(opts.env ?? {})) if (v === undefined) delete env[k]; // undefined: unset
   const child = spawn(py.python, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const forward = (sig: NodeJS.Signals) => () => { if (child.exitCode === null) child.kill(sig); };
+  let signalled = false;
+  const forward = (sig: NodeJS.Signals) => () => { signalled = true; if (child.exitCode === null) child.kill(sig); };
   const onInt = forward('SIGINT'), onTerm = forward('SIGTERM');
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
@@ -144,12 +128,20 @@ export async function trainTorch(opts: TorchTrainOptions): Promise<TorchTrainRes
   process.off('SIGINT', onInt);
   process.off('SIGTERM', onTerm);
   (bar as ReturnType<typeof progressBar> | null)?.done();
-  const fin = done as { step: number; startStep: number; seconds: number; interrupted: boolean } | null;
+  let fin = done as { step: number; startStep: number; seconds: number; interrupted: boolean } | null;
   if (failure !== null) throw new TorchRunError(`sdekit train --engine torch: ${failure}; the last good checkpoint is kept`);
-  if (code !== 0 || fin === null) {
+  if (signalled && fs.existsSync(ckpt)) {
+    // interrupted: torchrun exits non-zero after passing the signal on, and may drop the ranks' last
+    // lines; the ranks stopped together and rank 0 checkpointed, so the checkpoint says where
+    const step = readCheckpoint(ckpt).meta.step;
+    fin = { step, startStep: fin?.startStep ?? startStep, seconds: fin?.seconds ?? (performance.now() - wall0) / 1000, interrupted: true };
+  }
+  if ((code !== 0 && !signalled) || fin === null) {
     throw new TorchRunError(`the PyTorch program (${py.python} -m torch.distributed.run ... ${path.join(progDir, 'train.py')}) exited with status ${code}:\n${tail.join('\n')}`);
   }
-  const lossLog = (JSON.parse(fs.readFileSync(path.join(opts.outDir, RUN_FILES.lossLog), 'utf8')) as { loss: [number, number][] }).loss;
+  const lossFile = path.join(opts.outDir, RUN_FILES.lossLog);
+  const lossLog = fs.existsSync(lossFile) ? (JSON.parse(fs.readFileSync(lossFile, 'utf8')) as { loss: [number, number][] }).loss
+    : ((readCheckpoint(ckpt).meta.lossLog ?? []) as [number, number][]);
   return {
     step: fin.step, startStep: fin.startStep, lossLog, seconds: fin.seconds, startupSeconds: Math.max(0, (performance.now() - wall0) / 1000 - fin.seconds),
     stepsPerSecond: (fin.step - fin.startStep) / Math.max(fin.seconds, 1e-9), checkpoint: ckpt,

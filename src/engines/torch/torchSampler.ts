@@ -17,9 +17,9 @@
 import { UserError } from '../../errors.ts';
 import { float64 } from '../../codegen/infix.ts';
 import type { Scheme } from '../../scheme/types.ts';
-import { SAMPLERS, SAMPLER_NAMES, isSamplerName } from '../../sample/registry.ts';
+import { SAMPLERS } from '../../sample/registry.ts';
 import { createRng } from '../../rng.ts';
-import { samplerSetup, type SampleOptions } from '../../sample/sample.ts';
+import { resolveSampler, samplerSetup, type SampleOptions } from '../../sample/sample.ts';
 import type { GridOptions, GridPoint } from '../../sample/steps.ts';
 import { DEFAULT_SAMPLER_OPTIONS } from '../../sample/types.ts';
 import { NotTraceableError, TraceOps, type Slot, type TraceOp } from './traceOps.ts';
@@ -48,9 +48,9 @@ export interface TracedSampler {
  * (samplerSetup). Adaptive samplers are a {@link UserError} on --sampler.
  */
 export async function traceSampler(spec: TorchSamplerSpec): Promise<TracedSampler> {
-  if (!isSamplerName(spec.sampler)) throw new UserError('--sampler', `unknown sampler; known: ${SAMPLER_NAMES.join(', ')}`, { value: spec.sampler });
-  const sampler = SAMPLERS[spec.sampler];
-  const { grid, gridOptions, options } = samplerSetup(spec.scheme, spec);
+  const { name, spacing, picked } = resolveSampler(spec.scheme, spec); // 'auto' resolves as in sample()
+  const sampler = SAMPLERS[name];
+  const { grid, gridOptions, options } = samplerSetup(spec.scheme, { ...spec, spacing }, picked);
   const ops = new TraceOps();
   let output: Slot;
   try {

@@ -1,0 +1,95 @@
+/**
+ * Exact rational arithmetic on the literals of expression trees (bigint numerator/denominator), so
+ * that derived closed forms carry only the declaration's numbers and exact results of rational
+ * arithmetic on them: 0.1 / 3 stays 1/30, never 0.03333333333333333.
+ */
+import { div, neg, num, type MathNode } from './nodes.ts';
+
+/** n / d in lowest terms, d > 0. */
+export interface Rational { readonly n: bigint; readonly d: bigint }
+
+const gcd = (a: bigint, b: bigint): bigint => { a = a < 0n ? -a : a; b = b < 0n ? -b : b; while (b) [a, b] = [b, a % b]; return a; };
+
+function make(n: bigint, d: bigint): Rational {
+  if (d === 0n) throw new RangeError('rational division by zero');
+  if (d < 0n) { n = -n; d = -d; }
+  const g = gcd(n, d) || 1n;
+  return { n: n / g, d: d / g };
+}
+
+/**
+ * The rational a float64 literal denotes: its shortest round-trip decimal (0.1 -> 1/10, 2e-5 ->
+ * 1/50000). Every finite double is such a decimal, so this is exact for what the user wrote.
+ */
+export function fromNumber(v: number): Rational {
+  if (!Number.isFinite(v)) throw new RangeError(`not a finite number: ${v}`);
+  if (Number.isInteger(v) && Math.abs(v) <= Number.MAX_SAFE_INTEGER) return { n: BigInt(v), d: 1n };
+  const m = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]?\d+))?$/.exec(String(v));
+  if (!m) throw new RangeError(`cannot read ${v} as a decimal`);
+  const [, sign, whole, frac = '', e = '0'] = m;
+  let n = BigInt(whole + frac), d = 10n ** BigInt(frac.length);
+  const exp = Number(e);
+  if (exp >= 0) n *= 10n ** BigInt(exp); else d *= 10n ** BigInt(-exp);
+  return make(sign ? -n : n, d);
+}
+
+export const radd = (a: Rational, b: Rational): Rational => make(a.n * b.d + b.n * a.d, a.d * b.d);
+export const rsub = (a: Rational, b: Rational): Rational => make(a.n * b.d - b.n * a.d, a.d * b.d);
+export const rmul = (a: Rational, b: Rational): Rational => make(a.n * b.n, a.d * b.d);
+export const rdiv = (a: Rational, b: Rational): Rational => make(a.n * b.d, a.d * b.n);
+export const rneg = (a: Rational): Rational => ({ n: -a.n, d: a.d });
+/** a^k for an integer k. */
+export function rpow(a: Rational, k: number): Rational {
+  if (!Number.isInteger(k)) throw new RangeError('rational power needs an integer exponent');
+  const base = k >= 0 ? a : rdiv({ n: 1n, d: 1n }, a);
+  const e = BigInt(Math.abs(k));
+  return make(base.n ** e, base.d ** e);
+}
+export const toNumber = (a: Rational): number => Number(a.n) / Number(a.d);
+
+/** Is the denominator a product of 2s and 5s (a terminating decimal)? */
+function terminating(d: bigint): boolean {
+  while (d % 2n === 0n) d /= 2n;
+  while (d % 5n === 0n) d /= 5n;
+  return d === 1n;
+}
+
+/**
+ * The tree of a rational: a literal when it is a short terminating decimal (1/4 -> 0.25,
+ * 1/100 -> 0.01) or an integer, else n / d (1/30, -2/3). Never a rounded float.
+ */
+export function rationalNode(a: Rational): MathNode {
+  const v = toNumber(a);
+  const exact = fromNumber(v);
+  const short = exact.n === a.n && exact.d === a.d && (a.d === 1n || (terminating(a.d) && String(Math.abs(v)).replace(/^0\.0*|\.|e.*$/g, '').length <= 8));
+  if (short) return num(v);
+  if (a.n < 0n) return neg(rationalNode(rneg(a)));
+  if (a.n > BigInt(Number.MAX_SAFE_INTEGER) || a.d > BigInt(Number.MAX_SAFE_INTEGER)) return num(v); // not representable exactly anyway
+  return div(num(Number(a.n)), num(Number(a.d)));
+}
+
+/** The exact value of a tree of literals under + - * / and integer powers, or undefined. */
+export function exactValue(n: MathNode): Rational | undefined {
+  const x = n as unknown as { type: string; value?: unknown; fn?: string; args?: MathNode[]; content?: MathNode };
+  try {
+    switch (x.type) {
+      case 'ConstantNode': return typeof x.value === 'number' ? fromNumber(x.value) : undefined;
+      case 'ParenthesisNode': return exactValue(x.content as MathNode);
+      case 'OperatorNode': {
+        const args = (x.args ?? []).map(exactValue);
+        if (args.some((a) => a === undefined)) return undefined;
+        const [a, b] = args as Rational[];
+        switch (x.fn) {
+          case 'unaryMinus': return rneg(a);
+          case 'unaryPlus': return a;
+          case 'add': return radd(a, b);
+          case 'subtract': return rsub(a, b);
+          case 'multiply': return rmul(a, b);
+          case 'divide': return b.n === 0n ? undefined : rdiv(a, b);
+          case 'pow': return b.d === 1n && b.n >= -64n && b.n <= 64n && !(a.n === 0n && b.n < 0n) ? rpow(a, Number(b.n)) : undefined;
+        }
+      }
+    }
+  } catch { return undefined; }
+  return undefined;
+}
