@@ -100,6 +100,10 @@ def derive_sympy(decl, params):
     q['reverse drift'] = q['f'] * x - (1 + lam ** 2) / 2 * q['g2'] * score
     q['reverse diffusion'] = lam * sp.sqrt(q['g2'])
     q['pfOde drift'] = q['f'] * x - q['g2'] * score / 2
+    # transition kernel x_t | x_s (MATH.md 1), the earlier time as sdekit names it (s, or u beside a parameter s)
+    earlier = sp.Symbol('u' if 's' in params else 's', positive=True)
+    q['transition alpha'] = q['alpha'] / q['alpha'].subs(t, earlier)
+    q['transition sigma2'] = q['sigma2'] - q['transition alpha'] ** 2 * q['sigma2'].subs(t, earlier)
     return q
 
 
@@ -112,6 +116,9 @@ def our_strings(d):
     out['reverse diffusion'] = d['reverse']['diffusion'] if d['reverse']['method'] == 'symbolic' else None
     out['pfOde drift'] = d['pfOde']['drift'] if d['pfOde']['method'] == 'symbolic' else None
     out['inverse'] = d['inverse']['expr']
+    if 'transition' in d:
+        out['transition alpha'] = d['transition']['alpha']
+        out['transition sigma2'] = d['transition']['sigma2']
     return out
 
 
@@ -136,6 +143,7 @@ def sample_points(decl, params, rng, n=5):
         at[x] = sp.Float(rng.uniform(-2, 2))
         at[score] = sp.Float(rng.uniform(-2, 2))
         at[lam] = sp.Float(rng.uniform(0.1, 2))
+        at[sp.Symbol('u' if 's' in params else 's', positive=True)] = at[t] / 2  # the kernel's earlier time
         pts.append(at)
     return pts
 
@@ -191,14 +199,16 @@ def main():
         if 'discrete' in decl:
             continue
         params = {k: sp.Symbol(k, positive=(v > 0), negative=(v < 0)) for k, v in decl.get('params', {}).items()}
-        P = parser(params, {})
+        earlier = sp.Symbol('u' if 's' in params else 's', positive=True)
+        P = parser(params, {'u': earlier} if 's' in params else {'s': earlier})
         # in the reverse and PF-ODE drifts `s` is the score (DESIGN.md), even where a parameter is called s
         P_drift = parser({k: v for k, v in params.items() if k != 's'}, {'s': score})
         pts = sample_points(decl, params, rng)
         raw = derive_sympy(decl, params)
         ours = our_strings(d)
         names = ['alpha', 'sigma', 'sigma2', 'f', 'g2', 'logSnr', 'dlogSnr', 'inverse',
-                 'weight elbo', 'weight likelihood', 'weight edm', 'reverse drift', 'reverse diffusion', 'pfOde drift']
+                 'weight elbo', 'weight likelihood', 'weight edm', 'reverse drift', 'reverse diffusion', 'pfOde drift',
+                 'transition alpha', 'transition sigma2']
         simplified = {}
         for k in names:
             row = {'scheme': d['name'], 'quantity': k, 'sympy': None, 'ours': None, 'agree': None, 'sympy_expr': None, 'ours_expr': ours.get(k)}

@@ -1,5 +1,5 @@
 /**
- * `sdekit derive <scheme> [--json] [--latex] [--target mathjs|latex|python|wgsl|glsl]`:
+ * `sdekit derive <scheme> [--json] [--latex] [--target mathjs|latex|python|wgsl|glsl|js]`:
  * the closed forms of every view, the lambda-family and the PF-ODE.
  */
 import { allowOnly, bool, parseArgs, str } from './args.ts';
@@ -7,8 +7,9 @@ import { UserError } from '../errors.ts';
 import { loadDeclared } from '../scheme/load.ts';
 import { derivation, derivationLatex } from '../codegen/derivation.ts';
 import { pythonModule } from '../codegen/python.ts';
+import { jsModule } from '../codegen/jsModule.ts';
 
-const TARGETS = ['mathjs', 'latex', 'python', 'wgsl', 'glsl'] as const;
+const TARGETS = ['mathjs', 'latex', 'python', 'wgsl', 'glsl', 'js'] as const;
 
 export async function run(argv: string[]): Promise<number> {
   const a = parseArgs(argv);
@@ -30,6 +31,7 @@ export async function run(argv: string[]): Promise<number> {
   const target = str(a, 'target', bool(a, 'latex') ? 'latex' : 'mathjs') as string;
   if (!(TARGETS as readonly string[]).includes(target)) throw new UserError('--target', `must be one of ${TARGETS.join(', ')}`, { value: target });
   if (target === 'python') { process.stdout.write(pythonModule(scheme)); return 0; }
+  if (target === 'js') { process.stdout.write(jsModule(scheme)); return 0; }
   if (target === 'wgsl' || target === 'glsl') {
     const { shaderModule } = await import('../codegen/shader.ts');
     process.stdout.write(shaderModule(scheme, target));
@@ -52,6 +54,8 @@ export async function run(argv: string[]): Promise<number> {
     console.log(`pfOde    drift     ${d.pfOde.drift}`);
     console.log(`inverse  ${d.inverse.method.padEnd(9)} t(lambda) = ${d.inverse.expr ?? '(monotone safeguarded Newton/bisection to 1e-14)'}`);
     for (const [k, w] of Object.entries(d.weightings)) console.log(`weight   ${k.padEnd(10)} ${w.expr ?? '(numeric)'}`);
+    const v = d.transition.earlier;
+    console.log(`kernel   x_t | x_${v} ~ N(a x_${v}, v), ${v} < t: ${d.transition.alpha === null ? '(numeric: alpha(t)/alpha(' + v + '), sigma2(t) - a^2 sigma2(' + v + '))' : `a = ${d.transition.alpha}, v = ${d.transition.sigma2}`}`);
   }
   console.log(`terminal KL to prior: ${report.terminalKl.toExponential(3)} nats/dim`);
   for (const w of report.warnings) console.log(`warning: ${w}`);

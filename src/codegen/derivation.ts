@@ -70,5 +70,14 @@ export function derivationLatex(s: Scheme): Record<string, string> {
   out.reverse = `\\mathrm{d}x = \\left[${fam.drift ? toLatex(fam.drift, famTex) : 'f(t)\\,x - \\tfrac{1+\\lambda^2}{2} g^2(t)\\, s_\\theta(x,t)'}\\right]\\mathrm{d}t + ${fam.diffusion ? toLatex(fam.diffusion, famTex) : '\\lambda\\, g(t)'}\\,\\mathrm{d}\\bar W`;
   out.pfOde = `\\frac{\\mathrm{d}x}{\\mathrm{d}t} = ${fam.pfOde ? toLatex(fam.pfOde, famTex) : 'f(t)\\,x - \\tfrac12 g^2(t)\\, s_\\theta(x,t)'}`;
   if (s.inverse.expr) out.inverse = `t(\\lambda) = ${toLatex(s.inverse.expr, { t: '\\lambda' })}`;
+  for (const w of WEIGHTINGS) {
+    const e = weightingExpr(s, w);
+    if (e) out[`weight ${w}`] = `w_{\\mathrm{${w}}}(t) = ${toLatex(e, { t: 't' })}`;
+  }
+  const k = transitionExprs(s);
+  if (k.alpha && k.sigma2) {
+    const sub = `_{t|${k.earlier}}`;
+    out.transition = `x_t \\mid x_${k.earlier} \\sim \\mathcal{N}\\big(\\alpha${sub} x_${k.earlier},\\ \\sigma^2${sub}\\big),\\quad \\alpha${sub} = ${toLatex(k.alpha)},\\quad \\sigma^2${sub} = ${toLatex(k.sigma2)}`;
+  }
   return out;
 }

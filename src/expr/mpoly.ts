@@ -6,7 +6,7 @@
  * (b1 - b0) / (-(b0 - b1)) = 1. The integrator's polynomial coefficients go through here so that
  * closed forms keep the parameters, exactly, and read like the formula.
  */
-import { add, div, mul, neg, num, pow, sub, view, type MathNode } from './nodes.ts';
+import { add, div, mul, neg, num, pow, structKey, sub, view, type MathNode } from './nodes.ts';
 import { exactValue, fromNumber, radd, rationalNode, rdiv, rmul, rneg, type Rational } from './rational.ts';
 
 /** A monomial: atom key -> positive integer exponent; the key string sorts atoms. */
@@ -136,9 +136,8 @@ function read(n: MathNode, atoms: Map<string, MathNode>): RatFn {
 /** atoms sort symbols by name before compound atoms (b0 < b1 < log(...)) */
 function atomKey(m: MathNode): string {
   const v = view(m);
-  return v.kind === 'symbol' ? v.name : `~${m.toString()}`;
+  return v.kind === 'symbol' ? v.name : `~${structKey(m)}`;
 }
-
 const gcd = (a: bigint, b: bigint): bigint => { a = a < 0n ? -a : a; b = b < 0n ? -b : b; while (b) [a, b] = [b, a % b]; return a; };
 
 /** Tree of a polynomial: numeric content factored out ((b0 - b1) / 4), positive terms first. */
@@ -215,3 +214,68 @@ export function coefConstant(n: MathNode): Rational | undefined {
   return c && d && !isZeroR(d) ? rdiv(c, d) : undefined;
 }
 
+
+const ZERO_RF = (): RatFn => rf(new Map());
+const isZeroRF = (f: RatFn): boolean => f.num.size === 0;
+
+/**
+ * Coefficients (canonical trees free of x) if `n` is a polynomial in x of degree <= maxDegree, else
+ * null. All arithmetic stays in the rational-function domain; trees are built once at the end.
+ */
+export function polyCoefficients(n: MathNode, x = 't', maxDegree = 12): MathNode[] | null {
+  const atoms = new Map<string, MathNode>();
+  const dep = (m: MathNode): boolean => {
+    const v = view(m);
+    switch (v.kind) {
+      case 'const': return false;
+      case 'symbol': return v.name === x;
+      case 'neg': case 'call': return dep(v.arg);
+      case 'bin': return dep(v.a) || dep(v.b);
+    }
+  };
+  const trim = (p: RatFn[]): RatFn[] => { const r = p.slice(); while (r.length > 1 && isZeroRF(r[r.length - 1])) r.pop(); return r; };
+  const addP = (a: RatFn[], b: RatFn[]): RatFn[] => trim(Array.from({ length: Math.max(a.length, b.length) }, (_, i) => (a[i] && b[i] ? fadd(a[i], b[i]) : a[i] ?? b[i])));
+  const mulP = (a: RatFn[], b: RatFn[]): RatFn[] | null => {
+    if (a.length + b.length - 2 > maxDegree) return null;
+    const r: RatFn[] = Array.from({ length: a.length + b.length - 1 }, ZERO_RF);
+    for (let i = 0; i < a.length; i++) for (let j = 0; j < b.length; j++) if (!isZeroRF(a[i]) && !isZeroRF(b[j])) r[i + j] = fadd(r[i + j], fmul(a[i], b[j]));
+    return trim(r);
+  };
+  const go = (m: MathNode): RatFn[] | null => {
+    if (!dep(m)) return [read(m, atoms)];
+    const v = view(m);
+    switch (v.kind) {
+      case 'symbol': return [ZERO_RF(), rf(constPoly(ONE))];
+      case 'neg': { const p = go(v.arg); return p && p.map(fneg); }
+      case 'bin': {
+        if (v.op === 'pow') {
+          const e = exactValue(v.b);
+          if (!e || e.d !== 1n || e.n < 0n || e.n > BigInt(maxDegree)) return null;
+          const a = go(v.a);
+          if (!a) return null;
+          let r: RatFn[] | null = [rf(constPoly(ONE))];
+          for (let i = 0n; i < e.n && r; i++) r = mulP(r, a);
+          return r;
+        }
+        if (v.op === 'divide') {
+          if (dep(v.b)) return null;
+          const a = go(v.a), d = read(v.b, atoms);
+          if (!a || isZeroRF(d)) return null;
+          const out: RatFn[] = [];
+          for (const c of a) { const q = fdiv(c, d); if (!q) return null; out.push(q); }
+          return out;
+        }
+        const a = go(v.a);
+        if (!a) return null;
+        const b = go(v.b);
+        if (!b) return null;
+        if (v.op === 'add') return addP(a, b);
+        if (v.op === 'subtract') return addP(a, b.map(fneg));
+        return mulP(a, b);
+      }
+      default: return null;
+    }
+  };
+  const p = go(n);
+  return p && p.map((c) => toTree(c, atoms));
+}

@@ -5,7 +5,7 @@
  */
 import { add, constOf, depends, div, mul, neg, num, pow, sub, sym, T, view, type MathNode } from './nodes.ts';
 import { exactValue } from './rational.ts';
-import { coefOp } from './mpoly.ts';
+import { coefOp, polyCoefficients } from './mpoly.ts';
 
 export type Poly = number[];
 const MAX_DEGREE = 12;
@@ -103,36 +103,9 @@ export const cmul = (a: MathNode, b: MathNode): MathNode => coefOp('multiply', a
 export const cdiv = (a: MathNode, b: MathNode): MathNode => coefOp('divide', a, b);
 export const cneg = (a: MathNode): MathNode => coefOp('multiply', num(-1), a);
 
-/** Coefficients if `n` is a polynomial in t (degree <= 12) whose coefficients are trees free of t, else null. */
+/** Coefficients if `n` is a polynomial in t (degree <= 12) whose coefficients are trees free of t (canonical, mpoly.ts), else null. */
 export function spolyOf(n: MathNode, x = 't'): SPoly | null {
-  if (!depends(n, x)) return [n];
-  const v = view(n);
-  switch (v.kind) {
-    case 'symbol': return [num(0), num(1)];
-    case 'neg': { const p = spolyOf(v.arg, x); return p && p.map(cneg); }
-    case 'bin': {
-      if (v.op === 'pow') {
-        const k = constOf(v.b);
-        if (k === undefined || !Number.isInteger(k) || k < 0) return null;
-        const a = spolyOf(v.a, x);
-        if (!a || k * (a.length - 1) > MAX_DEGREE) return null;
-        let r: SPoly = [num(1)];
-        for (let i = 0; i < k; i++) r = spolyMul(r, a);
-        return r;
-      }
-      if (v.op === 'divide') {
-        if (depends(v.b, x)) return null;
-        const a = spolyOf(v.a, x);
-        return a && a.map((c) => cdiv(c, v.b));
-      }
-      const a = spolyOf(v.a, x), b = spolyOf(v.b, x);
-      if (!a || !b) return null;
-      if (v.op === 'add') return spolyAdd(a, b);
-      if (v.op === 'subtract') return spolyAdd(a, b.map(cneg));
-      return a.length + b.length - 2 > MAX_DEGREE ? null : spolyMul(a, b);
-    }
-    default: return null;
-  }
+  return polyCoefficients(n, x, MAX_DEGREE);
 }
 
 export function strim(p: SPoly): SPoly {

@@ -16,7 +16,7 @@ import { toMathjs } from '../../src/codegen/mathjs.ts';
 import { texName, toLatex } from '../../src/codegen/latex.ts';
 import { BUILTIN_NAMES } from '../../src/scheme/builtins.ts';
 import { loadScheme } from '../../src/scheme/load.ts';
-import { derivationLatex } from '../../src/codegen/derivation.ts';
+import { derivation, derivationLatex } from '../../src/codegen/derivation.ts';
 
 const math = create(all);
 const VARS = ['t', 'b0', 'b1', 'beta_min', 'sigma_max', 'x', 'lambda'] as const;
@@ -117,6 +117,23 @@ test('KaTeX renders every built-in derivation', () => {
   for (const name of BUILTIN_NAMES) {
     for (const [k, s] of Object.entries(derivationLatex(loadScheme(name)))) {
       assert.doesNotThrow(() => katex.renderToString(s, { throwOnError: true }), `${name} ${k}: ${s}`);
+    }
+  }
+});
+
+test('derive --json transition kernel: the closed forms (parsed by stock mathjs) equal Scheme.transition', () => {
+  for (const name of BUILTIN_NAMES) {
+    const s = loadScheme(name);
+    const d = derivation(s);
+    if (d.transition.method === 'numeric') { assert.equal(d.transition.alpha, null); continue; }
+    const a = math.compile(d.transition.alpha!), v = math.compile(d.transition.sigma2!);
+    for (const frac of [0.2, 0.5, 0.9]) {
+      const t = s.t0 + frac * (s.T - s.t0), u = s.t0 + 0.5 * (t - s.t0);
+      const scope = { ...s.params, t, [d.transition.earlier]: u, pi: Math.PI, e: Math.E };
+      const want = s.transition(u, t);
+      const ga = a.evaluate({ ...scope }) as number, gv = v.evaluate({ ...scope }) as number;
+      assert.ok(close(ga, want.alpha), `${name} alpha_{t|s}(${t}, ${u}): ${ga} vs ${want.alpha}`);
+      assert.ok(Math.abs(gv - want.sigma ** 2) <= 1e-9 * Math.max(1, want.sigma ** 2, s.sigma2(t)), `${name} sigma2_{t|s}(${t}, ${u}): ${gv} vs ${want.sigma ** 2}`);
     }
   }
 });

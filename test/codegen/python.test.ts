@@ -94,3 +94,58 @@ print(json.dumps(x.tolist()))`;
   got.forEach((g, i) => { maxErr = Math.max(maxErr, Math.abs(g - res.samples[i])); });
   assert.ok(maxErr < 1e-9, `max |torch - sdekit| = ${maxErr}`);
 });
+
+test('parameters are named module constants and keyword arguments: other values and torch autograd match sdekit', { skip }, () => {
+  // each scheme with parameters, at its declared values and at others (same sign, inside the admissible range)
+  const others: Record<string, Record<string, number>> = { 'vp-linear': { b0: 0.2, b1: 30 }, 'sub-vp': { b0: 0.05, b1: 12 }, ve: { smin: 0.02, smax: 80 }, 'vp-cosine': { s: 0.02 } };
+  const dir = mkdtempSync(join(tmpdir(), 'sdekit-py-'));
+  const cases: { mod: string; params: Record<string, number>; ts: number[]; want: Record<string, number[]>; grad?: { param: string; t: number; fd: number } }[] = [];
+  for (const [name, other] of Object.entries(others)) {
+    const base = loadScheme(name);
+    const mod = name.replace(/[^a-z0-9]/g, '_');
+    const src = pythonModule(base);
+    for (const [p, v] of Object.entries(base.params)) assert.match(src, new RegExp(`^${p.toUpperCase()} = ${v}$`, 'm'), `${name}: module constant for ${p}`);
+    writeFileSync(join(dir, `${mod}.py`), src);
+    for (const params of [{ ...base.params }, other]) {
+      const s = base.with(params);
+      const ts = [0.1, 0.4, 0.8].map((u) => s.t0 + u * (s.T - s.t0));
+      const want: Record<string, number[]> = {};
+      for (const k of ['alpha', 'sigma', 'f', 'g2', 'logSnr', 'dlogSnr'] as const) if (s.quantities[k].method === 'symbolic') want[k] = ts.map((t) => s[k](t));
+      if (s.inverse.method === 'symbolic') want.inverse = ts;
+      // d alpha / d param at t = 0.5 by a central difference of sdekit's values
+      const param = Object.keys(params)[Object.keys(params).length - 1], h = 1e-5 * Math.abs(params[param]);
+      const fd = (base.with({ ...params, [param]: params[param] + h }).logSnr(0.5) - base.with({ ...params, [param]: params[param] - h }).logSnr(0.5)) / (2 * h);
+      cases.push({ mod, params, ts, want, grad: { param, t: 0.5, fd } });
+    }
+  }
+  const script = `
+import json, sys, importlib, torch
+sys.path.insert(0, ${JSON.stringify(dir)})
+out = []
+for c in json.loads(sys.stdin.read()):
+    m = importlib.import_module(c["mod"])
+    t = torch.tensor(c["ts"], dtype=torch.float64)
+    p = c["params"]
+    r = {k: getattr(m, k)(t, **p).tolist() for k in c["want"] if k != "inverse"}
+    if "inverse" in c["want"]: r["inverse"] = m.t_of_logSnr(m.logSnr(t, **p), **p).tolist()
+    g = c["grad"]
+    q = {k: torch.tensor(v, dtype=torch.float64, requires_grad=(k == g["param"])) for k, v in p.items()}
+    m.logSnr(torch.tensor(g["t"], dtype=torch.float64), **q).backward()
+    r["grad"] = q[g["param"]].grad.item()
+    out.append(r)
+print(json.dumps(out))`;
+  const r = spawnSync(PY, ['-c', script], { input: JSON.stringify(cases), encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const got = JSON.parse(r.stdout) as Record<string, number[] | number>[];
+  cases.forEach((c, i) => {
+    const where = `${c.mod} ${JSON.stringify(c.params)}`;
+    for (const [k, want] of Object.entries(c.want)) {
+      want.forEach((w, j) => {
+        const g = (got[i][k] as number[])[j];
+        assert.ok(Math.abs(g - w) <= 1e-9 * Math.max(1, Math.abs(w)), `${where} ${k}[${j}]: torch ${g} vs sdekit ${w}`);
+      });
+    }
+    const g = got[i].grad as number;
+    assert.ok(Math.abs(g - c.grad!.fd) <= 1e-6 * Math.max(1, Math.abs(c.grad!.fd)), `${where} d logSnr / d ${c.grad!.param}: autograd ${g} vs finite difference ${c.grad!.fd}`);
+  });
+});

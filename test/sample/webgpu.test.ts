@@ -87,7 +87,7 @@ for (const schemeName of ['vp-linear', 'edm']) {
 }
 
 test('zero terminal SNR (rectified-flow) on WebGPU matches the host run', { skip }, async () => {
-  for (const s of ['euler', 'dpm-solver++2m', 'dpm-solver-3', 'euler-maruyama'] as const) await agree('rectified-flow', s);
+  for (const s of ['euler', 'dpm-solver++2m', 'dpm-solver-3', 'euler-maruyama', 'unipc', 'deis', 'ipndm'] as const) await agree('rectified-flow', s);
 });
 
 test('mixture-views kernel matches the float64 model at random levels, alpha = 0 and sigma = 0', { skip }, async () => {

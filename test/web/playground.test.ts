@@ -4,7 +4,8 @@
  * proof statuses, sample with the exact mixture score and check that the particles end near the
  * mixture's modes with the mixture's weights for lambda = 0, 1, 2 (while the paths grow rougher
  * with lambda), check the inline errors (bad token, syntax, invalid schedule with its t), the URL
- * state and the TensorFlow.js density against the library's. Screenshots go to test/screenshots/
+ * state, the parameter sliders (re-bound scheme, plots and particles change) and the TensorFlow.js
+ * density against the library's. Screenshots go to test/screenshots/
  * (git-ignored); with SDEKIT_UPDATE_DOCS=1 also docs/playground.png.
  * Skips only when no chromium executable exists (SDEKIT_CHROMIUM overrides the path).
  */
@@ -15,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { PROOFS } from '../../src/proofs/runner.ts';
+import { loadScheme } from '../../src/scheme/load.ts';
 import { ROOT } from '../../web/build.ts';
 import { startPlayground } from '../../web/serve.ts';
 import type { PlaygroundHook } from '../../web/src/main.ts';
@@ -114,6 +116,36 @@ test('playground in headless Chromium', { skip: SKIP, timeout: 150_000 }, async 
       await page.screenshot({ path: join(SHOTS, 'loaded.png'), fullPage: true });
     });
 
+    await t.test('a slider per parameter re-binds the scheme (Scheme.with, no re-derivation): plots and particles change', async () => {
+      // the default scheme, vp-linear: b0 and b1
+      assert.equal(await page.locator('#params input[data-param]').count(), 2);
+      const slider = page.locator('#params input[data-param="b1"]');
+      const declaredPos = Number(await slider.inputValue());
+      const before = await hook(page, (h) => ({ curves: h.curves(), runs: h.runs(), samples: h.result()?.samples ?? [] }));
+      const formulaHtml = await page.locator('#formulas .formula').first().innerHTML();
+      await setRange(page, '#params input[data-param="b1"]', 950);
+      await page.waitForFunction((n) => { const h = (window as unknown as { __sdekit: Hook }).__sdekit; return h.runs() > n && !h.busy(); }, before.runs, { timeout: 20_000 });
+      const params = await hook(page, (h) => h.params());
+      assert.equal(params.b0, 0.1);
+      assert.ok(params.b1 > 50 && params.b1 <= 60, `b1 = ${params.b1}`);
+      const after = await hook(page, (h) => ({ curves: h.curves(), samples: h.result()?.samples ?? [] }));
+      // the plotted alpha is the library's at the new b1 (and visibly different from the declared one)
+      const s = loadScheme('vp-linear').with(params);
+      let moved = 0;
+      after.curves!.t.forEach((t, i) => {
+        assert.ok(Math.abs(after.curves!.alpha[i] - s.alpha(t)) <= 1e-12, `alpha(${t})`);
+        moved = Math.max(moved, Math.abs(after.curves!.alpha[i] - before.curves!.alpha[i]));
+      });
+      assert.ok(moved > 0.05, `alpha moved by ${moved}`);
+      assert.notDeepEqual(after.samples, before.samples, 'the particles were resampled');
+      // the symbolic forms stay as derived; the head names the values in use
+      assert.equal(await page.locator('#formulas .formula').first().innerHTML(), formulaHtml);
+      assert.match(await page.locator('#formulas .param-values').textContent() ?? '', /b1 = 5\d/);
+      await page.screenshot({ path: join(SHOTS, 'param-slider.png'), fullPage: true });
+      await setRange(page, '#params input[data-param="b1"]', declaredPos);
+      await page.waitForFunction(() => (window as unknown as { __sdekit: Hook }).__sdekit.params().b1 === 20, null, { timeout: 5_000 });
+    });
+
     await t.test('a typed custom schedule: KaTeX closed forms and every proof status', async () => {
       const area = page.locator('#decl');
       await area.fill(CUSTOM.slice(0, -1));
@@ -128,7 +160,8 @@ test('playground in headless Chromium', { skip: SKIP, timeout: 150_000 }, async 
       }
       // g2 = b0 + b1 t^2 in the parameters (b_0, b_1), not their numbers; the PF-ODE names the score
       const g2 = (await page.locator('#formulas .formula[data-key="g2"] .katex-html').textContent()) ?? '';
-      assert.match(g2, /b/);
+      assert.match(g2, /b1/);
+      assert.match(g2, /b0/);
       assert.doesNotMatch(g2, /20|0\.1/);
       const pf = (await page.locator('#formulas .formula[data-key="pfOde"] .katex-html').textContent()) ?? '';
       assert.match(pf, /sθ/);

@@ -45,8 +45,16 @@ export function renderDerivation(box: HTMLElement, scheme: Scheme): void {
       tex(lines[k])));
   const head = el('div', { class: 'formula-head' },
     el('b', { text: d.name }), ` · form: ${d.form} · t ∈ [${fmtNum(d.t0)}, ${fmtNum(d.T)}]`,
-    Object.keys(d.params).length ? ` · ${Object.entries(d.params).map(([k, v]) => `${k} = ${v}`).join(', ')}` : '');
+    el('span', { class: 'param-values', text: paramText(d.params) }));
   box.replaceChildren(head, ...rows);
+}
+
+const paramText = (p: Readonly<Record<string, number>>) => (Object.keys(p).length ? ` · ${Object.entries(p).map(([k, v]) => `${k} = ${fmtNum(v)}`).join(', ')}` : '');
+
+/** Show other parameter values in the derivation head (the closed forms themselves do not change). */
+export function showParamValues(box: HTMLElement, params: Readonly<Record<string, number>>): void {
+  const span = box.querySelector('.param-values');
+  if (span) span.textContent = paramText(params);
 }
 
 /** Render proof reports into `box`. */

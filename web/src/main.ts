@@ -16,7 +16,8 @@ import { declareFromText, formatDeclaration, FORM_TEMPLATES } from './declare.ts
 import { logDensityAt } from './density.ts';
 import { byId, debounce, el, nextFrame } from './dom.ts';
 import { DeclEditor } from './editor.ts';
-import { renderDerivation, renderProofs } from './formulas.ts';
+import { renderDerivation, renderProofs, showParamValues } from './formulas.ts';
+import { renderParamSliders } from './params.ts';
 import { drawCurve } from './plot.ts';
 import { modeStats, RunCancelled, runSampler, type ModeStats, type Run } from './sampling.ts';
 import { decodeHash, encodeHash, LIMITS, PAGE_SPACINGS, type PlaygroundState } from './state.ts';
@@ -37,6 +38,8 @@ const schemeSelect = byId<HTMLSelectElement>('scheme-select');
 const editor = new DeclEditor(byId<HTMLTextAreaElement>('decl'), byId('decl-backdrop'), byId('decl-error'));
 const warningsEl = byId('decl-warnings');
 const formulasEl = byId('formulas');
+const paramsEl = byId('params');
+const paramsErrorEl = byId('params-error');
 const proofsEl = byId('proofs');
 const plotEls = { alpha: byId<HTMLCanvasElement>('plot-alpha'), sigma: byId<HTMLCanvasElement>('plot-sigma'), logSnr: byId<HTMLCanvasElement>('plot-logSnr'), g2: byId<HTMLCanvasElement>('plot-g2') };
 const targetSelect = byId<HTMLSelectElement>('target');
@@ -60,6 +63,8 @@ const view = new ParticleView(particlesCanvas);
 // ---- state ----------------------------------------------------------------------------------
 let state: PlaygroundState = { ...DEFAULTS };
 let scheme: Scheme | null = null;
+/** the scheme as declared; `scheme` is it re-bound at the sliders' parameter values */
+let declaredScheme: Scheme | null = null;
 let proofReports: ProofReport[] = [];
 let backendInfo: PageBackendInfo | null = null;
 let lastRun: (Run & { stats: ModeStats; options: { sampler: string; lambda: number; steps: number; spacing: string; n: number; gmm: GmmSpec } }) | null = null;
@@ -113,6 +118,9 @@ async function applyDeclaration(): Promise<void> {
   editor.clearError();
   markStale(false);
   scheme = out.declared.scheme;
+  declaredScheme = scheme;
+  paramsErrorEl.hidden = true;
+  renderParamSliders(paramsEl, scheme.params, scheme.assumptions, onParams);
   warningsEl.replaceChildren(...out.declared.report.warnings.map((w) => el('div', { class: 'warn', text: w })));
   t0 = performance.now();
   try {
@@ -133,6 +141,23 @@ async function applyDeclaration(): Promise<void> {
   renderProofs(proofsEl, proofReports);
   proofsEl.dataset.scheme = scheme.name;
   if (token === deriveToken && busy === 0) setStatus('ready', 'ready');
+}
+
+/** A slider moved: re-bind the derived scheme at the new values (no re-derivation), redraw the curves, resample. */
+function onParams(values: Record<string, number>): void {
+  if (!declaredScheme) return;
+  let next: Scheme;
+  try { next = declaredScheme.with(values); } catch (e) {
+    paramsErrorEl.hidden = false;
+    paramsErrorEl.textContent = isUserError(e) ? e.message : `cannot use these values: ${(e as Error).message}`;
+    return;
+  }
+  paramsErrorEl.hidden = true;
+  scheme = next;
+  showParamValues(formulasEl, scheme.params);
+  computeCurves(scheme);
+  drawPlots();
+  scheduleRun();
 }
 
 function computeCurves(s: Scheme): void {
@@ -377,6 +402,10 @@ export interface PlaygroundHook {
   busy(): boolean;
   result(): { samples: number[]; onMode: number; occupancyTv: number; nfe: number; frames: number; sampler: string; lambda: number; means: number[][]; stds: number[] } | null;
   proofs(): { id: string; ok: boolean; method: string }[];
+  /** the parameter values the plots and particles use (the sliders') */
+  params(): Record<string, number>;
+  /** the plotted curves over t */
+  curves(): { t: number[]; alpha: number[]; sigma: number[]; logSnr: number[]; g2: number[] } | null;
   /** milliseconds of the last declare, render, proofs and sampling run */
   timings(): Record<string, number>;
   /** positions (x, y) of particle i in every frame of the last run */
@@ -397,6 +426,8 @@ function installHook(): void {
       means: lastRun.options.gmm.means.map((m) => [...m]), stds: [...lastRun.options.gmm.stds],
     },
     proofs: () => proofReports.map((r) => ({ id: r.id, ok: r.ok, method: r.method })),
+    params: () => ({ ...(scheme?.params ?? {}) }),
+    curves: () => curves && { t: [...curves.t], alpha: [...curves.alpha], sigma: [...curves.sigma], logSnr: [...curves.logSnr], g2: [...curves.g2] },
     timings: () => ({ ...timings, drawAvg: draws ? drawMs / draws : 0, plotAvg: draws ? plotMs / draws : 0, draws }),
     path: (i) => (lastRun ? lastRun.frames.map((f) => [f.x[2 * i], f.x[2 * i + 1]]) : []),
     densityCheck: async () => {
