@@ -39,7 +39,7 @@ export interface TorchTrainOptions {
   /** loss-log averaging window (default steps/500) */
   readonly logEvery?: number;
   /** extra environment of the torch processes (a key set to undefined is removed) */
-  readonly env?: NodeJS.ProcessEnv;
+  readonly env?: Readonly<Record<string, string | undefined>>;
   /** called for each rank report */
   readonly onReport?: (r: { rank: number; step: number; loss: number }) => void;
 }
