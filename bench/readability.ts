@@ -83,13 +83,17 @@ export function readabilityTable(rows: readonly ReadabilityRow[]): string {
   return lines.join('\n');
 }
 
+/** Write the side-by-side table to bench/READABILITY.md. */
+function writeReport(rows: readonly ReadabilityRow[]): void {
+  writeFileSync(join(root, 'bench', 'READABILITY.md'), `# Readability: count_ops of sdekit's derivations vs SymPy's\n\nCommand: \`npx tsx bench/readability.ts\` (also part of \`npm run bench\`). Date: ${new Date().toISOString()}.\nBoth columns are SymPy's \`count_ops\`; sdekit's strings from \`sdekit derive --json\` are parsed with SymPy's parser (log1p, expm1, sigmoid written as SymPy's elementary functions). Goal (issue 10): total no larger than SymPy's, no quantity above ${MAX_RATIO}x. "same function": the pair agrees at the declared and at other parameter values.\n\n${readabilityTable(rows)}\n`);
+}
+
 /** The bench rows of `npm run bench`: totals and the worst quantity (the full table goes to bench/READABILITY.md). */
 export async function benchReadability(opts: { log?: (s: string) => void } = {}): Promise<BenchRow[]> {
   const t0 = performance.now();
   const rows = readabilityRows({ log: opts.log });
   const t = totals(rows);
-  const table = readabilityTable(rows);
-  writeFileSync(join(root, 'bench', 'READABILITY.md'), `# Readability: count_ops of sdekit's derivations vs SymPy's\n\nCommand: \`npx tsx bench/readability.ts\` (also part of \`npm run bench\`). Date: ${new Date().toISOString()}.\nBoth columns are SymPy's \`count_ops\`; sdekit's strings from \`sdekit derive --json\` are parsed with SymPy's parser (log1p, expm1, sigmoid written as SymPy's elementary functions). Goal (issue 10): total no larger than SymPy's, no quantity above ${MAX_RATIO}x.\n\n${table}\n`);
+  writeReport(rows);
   opts.log?.(`readability: ${((performance.now() - t0) / 1000).toFixed(0)} s; full table in bench/READABILITY.md`);
   const w = t.worst.row;
   return [
@@ -101,6 +105,7 @@ export async function benchReadability(opts: { log?: (s: string) => void } = {})
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const rows = readabilityRows({ schemes: process.argv.slice(2).length ? process.argv.slice(2) : undefined, log: (s) => console.error(s) });
   console.log(readabilityTable(rows));
+  if (process.argv.length <= 2) writeReport(rows); // the full run only
   const t = totals(rows);
   console.log(`\ntotal: sdekit ${t.ours} ops, SymPy ${t.sympy} ops (${t.compared} quantities); worst ${t.worst.row ? `${t.worst.row.scheme} ${t.worst.row.quantity} ${t.worst.ratio.toFixed(2)}x` : '-'}; ${t.disagree} pairs differ, ${t.baked} equal only at the declared params`);
 }

@@ -6,7 +6,7 @@
  * (b1 - b0) / (-(b0 - b1)) = 1. The integrator's polynomial coefficients go through here so that
  * closed forms keep the parameters, exactly, and read like the formula.
  */
-import { add, div, mul, neg, num, pow, sub, view, type MathNode } from './nodes.ts';
+import { add, div, mul, neg, num, pow, structKey, sub, view, type MathNode } from './nodes.ts';
 import { exactValue, fromNumber, radd, rationalNode, rdiv, rmul, rneg, type Rational } from './rational.ts';
 
 /** A monomial: atom key -> positive integer exponent; the key string sorts atoms. */
@@ -138,18 +138,6 @@ function atomKey(m: MathNode): string {
   const v = view(m);
   return v.kind === 'symbol' ? v.name : `~${structKey(m)}`;
 }
-/** a structural key (cheaper than mathjs toString) */
-function structKey(m: MathNode): string {
-  const v = view(m);
-  switch (v.kind) {
-    case 'const': return String(v.value);
-    case 'symbol': return v.name;
-    case 'neg': return `-(${structKey(v.arg)})`;
-    case 'call': return `${v.name}(${structKey(v.arg)})`;
-    case 'bin': return `(${structKey(v.a)} ${v.op} ${structKey(v.b)})`;
-  }
-}
-
 const gcd = (a: bigint, b: bigint): bigint => { a = a < 0n ? -a : a; b = b < 0n ? -b : b; while (b) [a, b] = [b, a % b]; return a; };
 
 /** Tree of a polynomial: numeric content factored out ((b0 - b1) / 4), positive terms first. */

@@ -143,3 +143,15 @@ export function bindValues(n: MathNode, env: Env): MathNode {
     case 'bin': return bin(v.op, bindValues(v.a, env), bindValues(v.b, env));
   }
 }
+
+/** A structural fingerprint of a tree (equal for equal trees; cheaper than mathjs toString). */
+export function structKey(n: MathNode): string {
+  const v = view(n);
+  switch (v.kind) {
+    case 'const': return String(v.value);
+    case 'symbol': return v.name;
+    case 'neg': return `-(${structKey(v.arg)})`;
+    case 'call': return `${v.name}(${structKey(v.arg)})`;
+    case 'bin': return `(${structKey(v.a)} ${v.op} ${structKey(v.b)})`;
+  }
+}

@@ -70,7 +70,8 @@ export function declareScheme(input: unknown): DeclaredScheme {
     const lE = expr(decl.logSnr, 'logSnr');
     scheme = assemble({ ...base, form, derived: fromLogSnr(lE) });
   }
-  const report = validateScheme(scheme, form);
+  // a quadrature fallback that meets a non-finite integrand while validating is bad input too
+  const report = wrap(() => validateScheme(scheme, form), form);
   return { scheme, report, declaration: decl };
 }
 

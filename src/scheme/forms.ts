@@ -49,6 +49,7 @@ export function fromSde(fE: MathNode, g2E: MathNode, T: number, env: Env = {}): 
     const alpha = (t: number) => Math.exp(logAlpha(t));
     const h = (t: number) => g2(t) * Math.exp(-2 * logAlpha(t));
     let I: (t: number) => number;
+    // built now even with a closed form (its fallback): a non-finite integrand fails at declaration
     const cum = new CumulativeIntegral(h, 0, T);
     if (IE) {
       const closed = compile1(IE, env);

@@ -63,14 +63,15 @@ export function assemble(inp: AssembleInput, inverseHint?: MathNode | null): Sch
     name: inp.name, params: { ...inp.params }, assumptions: inp.assumptions, form: inp.form, t0, T, quantities,
     with(values: Readonly<Record<string, number>>): Scheme {
       const params = rebindValues(inp.params, values, inp.assumptions);
-      let s: Scheme;
-      try { s = assemble({ ...inp, params }, inv.expr); } catch (e) {
+      try {
+        const s = assemble({ ...inp, params }, inv.expr);
+        validateScheme(s, inp.form);
+        return s;
+      } catch (e) {
         // quadrature of a view that is not finite at these values
         if (e instanceof RangeError) throw new UserError(inp.form, e.message, { value: JSON.stringify(values) });
         throw e;
       }
-      validateScheme(s, inp.form);
-      return s;
     },
     alpha, sigma: fns.sigma, sigma2, f: fns.f, g2: fns.g2, logSnr, dlogSnr: fns.dlogSnr,
     dalpha: fns.dalpha, dsigma: fns.dsigma,

@@ -70,7 +70,8 @@ export function encodeCheckpoint(meta: CheckpointMeta, groups: TensorGroups, raw
   // the CRC covers the tensor bytes, in file order
   let crc = 0;
   for (const t of Object.values(tensors)) if (t.data.byteLength) crc = crc32(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), crc); // (node returns 0 for an empty chunk)
-  return encodeSafetensors(tensors, { ...metadata, crc32: String(crc) });
+  const bytes = encodeSafetensors(tensors, { ...metadata, crc32: String(crc) });
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** A decoded checkpoint: meta, float32 groups, and any other tensors by full name. */
@@ -121,7 +122,7 @@ function decodeVersion1(buf: Buffer, where: string): DecodedCheckpoint {
 }
 
 /** Write `bytes` to `file` atomically (temp file, fsync, rename, fsync folder). */
-export function writeFileAtomic(file: string, bytes: Buffer | string): void {
+export function writeFileAtomic(file: string, bytes: Uint8Array | string): void {
   const dir = path.dirname(file);
   const tmp = path.join(dir, `.${path.basename(file)}.tmp-${process.pid}`);
   const fd = fs.openSync(tmp, 'w');

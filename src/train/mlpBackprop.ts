@@ -2,8 +2,8 @@
  * The DSM loss of sdekit's MLP (src/score/mlp.ts) and its gradients by explicit back-propagation
  * (Rumelhart et al. 1986) on the wasm backend: no autodiff tape, matmul + bias fused in the forward
  * pass, transposed products on the flag-free XNNPACK path (backend/wasmMatMul.ts), the SiLU
- * derivative as one kernel (backend/wasmKernels.ts). Measured ~1.3x less CPU than tf.valueAndGrads
- * on the default MLP (bench/trainProfile.ts). For h_0 = [x, emb], z_l = h_l W_l + b_l,
+ * derivative as one kernel (backend/wasmKernels.ts): fewer kernels than tf.valueAndGrads, no tape
+ * (compare with `npx tsx bench/probes/mlpBackprop.ts`). For h_0 = [x, emb], z_l = h_l W_l + b_l,
  * h_{l+1} = silu(z_l), F = z_{L-1} and
  *
  *     loss = share * mean_b( weight_b * mean_d (F - target)^2 )   (dsmLoss.ts, times the worker's share)

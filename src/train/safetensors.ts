@@ -51,7 +51,7 @@ export function dtypeOf(data: Storage): SafetensorsDtype {
 }
 
 /** Serialise tensors (in the order given) and string metadata. */
-export function encodeSafetensors(tensors: Record<string, SafeTensor>, metadata: Record<string, string> = {}): Buffer {
+export function encodeSafetensors(tensors: Record<string, SafeTensor>, metadata: Record<string, string> = {}): Uint8Array {
   const header: Record<string, unknown> = Object.create(null) as Record<string, unknown>; // names like __proto__ are plain keys
   if (Object.keys(metadata).length) header.__metadata__ = { ...metadata };
   let offset = 0;
@@ -78,19 +78,24 @@ export function encodeSafetensors(tensors: Record<string, SafeTensor>, metadata:
   return out;
 }
 
+/** The little-endian u64 header length that opens a safetensors file. */
+function headerLength(buf: Uint8Array): bigint {
+  return new DataView(buf.buffer, buf.byteOffset, buf.byteLength).getBigUint64(0, true);
+}
+
 /** True when `buf` starts like a safetensors file (a plausible header length and a JSON object). */
-export function looksLikeSafetensors(buf: Buffer): boolean {
+export function looksLikeSafetensors(buf: Uint8Array): boolean {
   if (buf.length < 10) return false;
-  const n = buf.readBigUInt64LE(0);
+  const n = headerLength(buf);
   return n >= 2n && n <= BigInt(buf.length - 8) && buf[8] === 0x7b; // '{'
 }
 
 /** Parse a safetensors file; throws naming `where` on a malformed header, bad offsets or truncation. */
-export function decodeSafetensors(buf: Buffer, where = 'safetensors file'): SafetensorsFile {
+export function decodeSafetensors(buf: Uint8Array, where = 'safetensors file'): SafetensorsFile {
   if (!looksLikeSafetensors(buf)) throw new Error(`${where}: not a safetensors file`);
-  const n = Number(buf.readBigUInt64LE(0));
+  const n = Number(headerLength(buf));
   let header: Record<string, unknown>;
-  try { header = JSON.parse(buf.toString('utf8', 8, 8 + n)) as Record<string, unknown>; } catch (e) {
+  try { header = JSON.parse(new TextDecoder().decode(buf.subarray(8, 8 + n))) as Record<string, unknown>; } catch (e) {
     throw new Error(`${where}: unreadable safetensors header (${(e as Error).message})`);
   }
   const start = 8 + n;

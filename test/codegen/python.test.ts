@@ -149,3 +149,26 @@ print(json.dumps(out))`;
     assert.ok(Math.abs(g - c.grad!.fd) <= 1e-6 * Math.max(1, Math.abs(c.grad!.fd)), `${where} d logSnr / d ${c.grad!.param}: autograd ${g} vs finite difference ${c.grad!.fd}`);
   });
 });
+
+test('a tabulated view of the PyTorch module refuses parameter values it was not tabulated at', { skip }, () => {
+  // beta = b0 (1 + e^{t^2}) has no elementary integral: alpha is tabulated, g2 is a closed form in b0
+  const s = loadScheme({ name: 'numeric-vp', params: { b0: 4 }, time: { t0: 0.001, T: 1 }, sde: { f: '-b0 * (1 + exp(t^2)) / 2', g2: 'b0 * (1 + exp(t^2))' } });
+  const dir = mkdtempSync(join(tmpdir(), 'sdekit-py-'));
+  writeFileSync(join(dir, 'nvp.py'), pythonModule(s, 513));
+  const script = `
+import json, sys, torch
+sys.path.insert(0, ${JSON.stringify(dir)})
+import nvp
+out = {"g2": nvp.g2(0.5, b0=5.0).item(), "alpha": nvp.alpha(0.5).item()}
+try:
+    nvp.alpha(0.5, b0=5.0); out["refused"] = False
+except ValueError as e:
+    out["refused"] = "tabulated at the declared b0" in str(e)
+print(json.dumps(out))`;
+  const r = spawnSync(PY, ['-c', script], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const got = JSON.parse(r.stdout) as { g2: number; alpha: number; refused: boolean };
+  assert.equal(got.refused, true);
+  assert.ok(Math.abs(got.g2 - s.with({ b0: 5 }).g2(0.5)) <= 1e-12 * Math.abs(got.g2));
+  assert.ok(Math.abs(got.alpha - s.alpha(0.5)) <= 1e-6);
+});

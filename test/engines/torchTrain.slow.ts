@@ -54,3 +54,27 @@ test('a torch-trained run folder samples in sdekit as well as sdekit\'s own trai
   for (const d of [mine, theirs]) fs.rmSync(d, { recursive: true });
 });
 
+
+test('Ctrl-C reaches every rank: exit 130, a checkpoint at the step they stopped at, and --resume continues from it', { skip: TORCH_SKIP }, async () => {
+  const { spawn } = await import('node:child_process');
+  const dir = tmp('sdekit-tint-');
+  const out = path.join(dir, 'run');
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'train', '--engine', 'torch', '--nproc', '2', '--scheme', 'vp-linear', '--data', 'ring8',
+    '--steps', '1000000', '--batch', '64', '--hidden', '16,16', '--checkpoint-every', '1000000', '--samples', '0', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  // wait until the ranks train (their logs exist and grow), then interrupt sdekit as a terminal would
+  const logs = path.join(out, 'torch', 'logs');
+  for (let i = 0; i < 600 && !(fs.existsSync(logs) && fs.readdirSync(logs).length > 0); i++) await new Promise((r) => setTimeout(r, 500));
+  await new Promise((r) => setTimeout(r, 8000));
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
+  assert.equal(code, 130, err);
+  assert.match(err, /interrupted at step \d+; checkpoint kept; continue with --resume/);
+  const step = readCheckpoint(path.join(out, RUN_FILES.checkpoint)).meta.step;
+  assert.ok(step > 0 && step < 1000000, `checkpoint at step ${step}`);
+  const r = await trainTorch({ config: { ...JSON.parse(fs.readFileSync(path.join(out, RUN_FILES.config), 'utf8')), steps: step + 5 }, scheme, data: ring8, outDir: out, nproc: 2, resume: true, progress: false });
+  assert.equal(r.startStep, step);
+  assert.equal(r.step, step + 5);
+  fs.rmSync(dir, { recursive: true });
+});

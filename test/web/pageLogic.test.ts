@@ -120,7 +120,9 @@ const stateArb: fc.Arbitrary<PlaygroundState> = fc.record({
   n: fc.integer({ min: LIMITS.n.min, max: LIMITS.n.max }),
   seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
   backend: fc.constantFrom(null, 'wasm', 'cpu'),
-});
+  // (-0 travels as 0 in JSON)
+  params: fc.option(fc.dictionary(fc.constantFrom('b0', 'b1', 'smin', 'sigma_max'), fc.double({ min: -1e3, max: 1e3, noNaN: true }).map((v) => v + 0), { minKeys: 1, noNullPrototype: true }), { nil: undefined }),
+}).map((s) => { const { params, ...rest } = s; return params ? { ...rest, params } : rest; });
 
 test('the URL hash round-trips the state; bad values fall back to defaults', () => {
   const defaults: PlaygroundState = { declText: '{}', builtin: 'vp-linear', target: 'ring-8', gmm: null, sampler: 'euler', spacing: 'logsnr', steps: 10, lambda: 1, n: 1000, seed: 0, backend: null };

@@ -142,8 +142,17 @@ test('playground in headless Chromium', { skip: SKIP, timeout: 150_000 }, async 
       assert.equal(await page.locator('#formulas .formula').first().innerHTML(), formulaHtml);
       assert.match(await page.locator('#formulas .param-values').textContent() ?? '', /b1 = 5\d/);
       await page.screenshot({ path: join(SHOTS, 'param-slider.png'), fullPage: true });
+      // the link carries the slider value: opening it restores b1, its slider, plots and particles
+      const link = page.url();
+      assert.match(decodeURIComponent(link), /params=\{"b1":5\d/);
+      await page.goto('about:blank');
+      await page.goto(link);
+      await page.waitForFunction((b1) => { const h = (window as unknown as { __sdekit?: Hook }).__sdekit; return h !== undefined && h.params().b1 === b1 && h.runs() >= 1 && !h.busy(); }, params.b1, { timeout: 30_000 });
+      assert.equal(Number(await slider.inputValue()), 950);
+      assert.ok(Math.abs((await hook(page, (h) => h.curves()))!.alpha[120] - after.curves!.alpha[120]) <= 1e-15);
       await setRange(page, '#params input[data-param="b1"]', declaredPos);
       await page.waitForFunction(() => (window as unknown as { __sdekit: Hook }).__sdekit.params().b1 === 20, null, { timeout: 5_000 });
+      assert.doesNotMatch(decodeURIComponent(page.url()), /params=/);
     });
 
     await t.test('a typed custom schedule: KaTeX closed forms and every proof status', async () => {

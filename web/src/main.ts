@@ -120,7 +120,11 @@ async function applyDeclaration(): Promise<void> {
   scheme = out.declared.scheme;
   declaredScheme = scheme;
   paramsErrorEl.hidden = true;
-  renderParamSliders(paramsEl, scheme.params, scheme.assumptions, onParams);
+  // slider values from a link, when they name exactly this scheme's parameters
+  const linked = state.params && Object.keys(state.params).every((k) => k in scheme!.params) ? state.params : undefined;
+  if (!linked) state.params = undefined;
+  renderParamSliders(paramsEl, scheme.params, scheme.assumptions, onParams, linked);
+  if (linked) onParams({ ...scheme.params, ...linked }, false);
   warningsEl.replaceChildren(...out.declared.report.warnings.map((w) => el('div', { class: 'warn', text: w })));
   t0 = performance.now();
   try {
@@ -144,7 +148,7 @@ async function applyDeclaration(): Promise<void> {
 }
 
 /** A slider moved: re-bind the derived scheme at the new values (no re-derivation), redraw the curves, resample. */
-function onParams(values: Record<string, number>): void {
+function onParams(values: Record<string, number>, resample = true): void {
   if (!declaredScheme) return;
   let next: Scheme;
   try { next = declaredScheme.with(values); } catch (e) {
@@ -154,10 +158,13 @@ function onParams(values: Record<string, number>): void {
   }
   paramsErrorEl.hidden = true;
   scheme = next;
+  const moved = Object.fromEntries(Object.entries(values).filter(([k, v]) => v !== declaredScheme!.params[k]));
+  state.params = Object.keys(moved).length ? moved : undefined;
+  saveHash();
   showParamValues(formulasEl, scheme.params);
   computeCurves(scheme);
   drawPlots();
-  scheduleRun();
+  if (resample) scheduleRun();
 }
 
 function computeCurves(s: Scheme): void {
@@ -321,6 +328,7 @@ function wire(): void {
     if (!(name in BUILTIN_TEXT)) return;
     state.builtin = name;
     state.declText = BUILTIN_TEXT[name];
+    state.params = undefined;
     editor.text = state.declText;
     saveHash();
     void applyDeclaration();
@@ -336,6 +344,7 @@ function wire(): void {
   const reapply = debounce(() => { void applyDeclaration(); }, 300);
   const onEdit = (text: string) => {
     state.declText = text;
+    state.params = undefined; // a new declaration starts at its declared values
     state.builtin = BUILTIN_NAMES.find((n) => BUILTIN_TEXT[n] === text) ?? null;
     schemeSelect.value = state.builtin ?? 'custom';
     saveHash();

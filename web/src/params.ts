@@ -24,23 +24,24 @@ const STEPS = 1000;
 
 /**
  * Render one slider per parameter into `box`; `onChange(values)` gets every parameter's current
- * value after a move.
+ * value after a move; `initial` (default: the declared values) places the sliders.
  */
 export function renderParamSliders(
   box: HTMLElement,
   declared: Readonly<Record<string, number>>,
   assumptions: Readonly<Record<string, ParamAssumption>>,
   onChange: (values: Record<string, number>) => void,
+  initial: Readonly<Record<string, number>> = declared,
 ): void {
   const names = Object.keys(declared);
   if (names.length === 0) { box.replaceChildren(el('span', { class: 'hint', text: 'no parameters declared' })); return; }
-  const values: Record<string, number> = { ...declared };
+  const values: Record<string, number> = { ...declared, ...initial };
   const rows = names.map((name) => {
     const { lo, hi } = sliderRange(declared[name], assumptions[name] ?? { sign: 'real', range: [null, null] });
     const toValue = (pos: number) => lo + ((hi - lo) * pos) / STEPS;
     const input = el('input', { type: 'range', min: '0', max: String(STEPS), step: '1', 'data-param': name, 'aria-label': `parameter ${name}` });
-    input.value = String(Math.round(((declared[name] - lo) / (hi - lo)) * STEPS));
-    const out = el('output', { text: fmtNum(declared[name]) });
+    input.value = String(Math.round(((values[name] - lo) / (hi - lo)) * STEPS));
+    const out = el('output', { text: fmtNum(values[name]) });
     input.addEventListener('input', () => {
       // the declared value exactly at its own position, so that moving back restores it
       const pos = Number(input.value);

@@ -27,6 +27,8 @@ export interface PlaygroundState {
   seed: number;
   /** a forced TensorFlow.js backend, or null for the automatic order */
   backend: string | null;
+  /** parameter values set with the sliders (absent: the declared ones) */
+  params?: Record<string, number>;
 }
 
 /** Limits of the numeric controls (also enforced when a link is read). */
@@ -52,6 +54,7 @@ export function encodeHash(s: PlaygroundState): string {
   p.set('n', String(s.n));
   p.set('seed', String(s.seed));
   if (s.backend) p.set('backend', s.backend);
+  if (s.params && Object.keys(s.params).length) p.set('params', JSON.stringify(s.params));
   return p.toString();
 }
 
@@ -89,5 +92,13 @@ export function decodeHash(hash: string, defaults: PlaygroundState, builtinText:
   s.seed = num('seed', 0, 2 ** 31 - 1, true) ?? s.seed;
   const backend = p.get('backend');
   if (backend) s.backend = backend;
+  // slider values: an object of finite numbers (whether they suit the scheme is checked when applied)
+  const params = p.get('params');
+  if (params) {
+    try {
+      const o = JSON.parse(params) as unknown;
+      if (o && typeof o === 'object' && !Array.isArray(o) && Object.values(o).every((v) => typeof v === 'number' && Number.isFinite(v))) s.params = { ...(o as Record<string, number>) };
+    } catch { /* a bad link keeps the declared values */ }
+  }
   return s;
 }

@@ -22,7 +22,7 @@ export function probeTorch(python: string): TorchPython | null {
 }
 
 /** The interpreter to use; throws a {@link UserError} naming what was tried. */
-export function findTorchPython(opts: { python?: string; env?: NodeJS.ProcessEnv } = {}): TorchPython {
+export function findTorchPython(opts: { python?: string; env?: Readonly<Record<string, string | undefined>> } = {}): TorchPython {
   const env = opts.env ?? process.env;
   if (opts.python !== undefined) {
     const p = probeTorch(opts.python);

@@ -96,7 +96,7 @@ The checkpoint is a plain safetensors file: \`ema/<name>\` (the EMA weights used
 /** Write the program for `cfg` into `dir` (created). */
 export async function writeTorchProgram(dir: string, cfg: TrainConfig, scheme: Scheme, data: Dataset): Promise<string[]> {
   fs.mkdirSync(dir, { recursive: true });
-  const files: [string, string | Buffer][] = [
+  const files: [string, string | Uint8Array][] = [
     ['train.py', TRAIN_PY],
     ['schedule.py', pythonModule(scheme)],
     ['sdekit_safetensors.py', SAFETENSORS_PY],

@@ -163,6 +163,11 @@ def pred_target(pred, alpha, sigma, x0, eps):
     return {"eps": lambda: eps, "x0": lambda: x0, "v": lambda: alpha * eps - sigma * x0, "score": lambda: -eps / sigma}[pred]()
 
 
+def importance_ratio(t, lam_T, lam_0):
+    """p_uniform(t)/p(t) for p(t) = -dlogSnr(t)/(lam_0 - lam_T) (logSnr uniform)."""
+    return 1 / ((S.T - S.T0) * (-S.dlogSnr(t) / (lam_0 - lam_T)))
+
+
 def sample_times(kind, n, g):
     t0, T = S.T0, S.T
     if kind == "uniform":
@@ -171,8 +176,7 @@ def sample_times(kind, n, g):
     lam_0 = min(float(S.logSnr(torch.tensor(t0, dtype=torch.float64))), LOGSNR_CLAMP)
     if kind == "importance":
         t = torch.clamp(S.t_of_logSnr(lam_T + (lam_0 - lam_T) * torch.rand(n, generator=g, dtype=torch.float64)), t0, T)
-        p = -S.dlogSnr(t) / (lam_0 - lam_T)
-        return t, 1 / ((T - t0) * p)
+        return t, importance_ratio(t, lam_T, lam_0)
     if kind == "lognormal":  # EDM: ln sigma_ve ~ N(-1.2, 1.2^2), restricted to [t0, T] by rejection
         lam = torch.empty(n, dtype=torch.float64)
         todo = torch.ones(n, dtype=torch.bool)
@@ -192,7 +196,7 @@ def sample_times(kind, n, g):
 
 def global_batch(cfg, data_x, data_y, g):
     """The whole global batch, drawn identically on every rank from the shared generator."""
-    obj, hc = cfg["objective"], cfg["objective"]["head"]
+    obj = cfg["objective"]
     B = cfg["batch"]
     idx = torch.randint(data_x.shape[0], (B,), generator=g)
     x0 = data_x[idx].to(torch.float64).reshape(B, -1)
@@ -203,6 +207,14 @@ def global_batch(cfg, data_x, data_y, g):
         if obj["pUncond"] > 0:
             labels[torch.rand(B, generator=g, dtype=torch.float64) < obj["pUncond"]] = obj["numClasses"]
     eps = torch.randn(x0.shape, generator=g, dtype=torch.float64)
+    xin, c_noise, target, lw = dsm_batch(obj, x0, t, ratio, eps)
+    return xin, c_noise, labels, target, lw
+
+
+def dsm_batch(obj, x0, t, ratio, eps):
+    """network input c_in x_t, c_noise, the regression target and the per-sample weight w r k^2 b^2
+    (src/train/dsm.ts) for clean rows x0 (B, D), times t, importance ratios and noise eps, all float64."""
+    hc = obj["head"]
     alpha, sigma = S.alpha(t), S.sigma(t)
     c_in, c_noise, a, b = head(alpha, sigma, hc)
     k = eps_per_pred(hc["pred"], alpha, sigma)
@@ -212,7 +224,7 @@ def global_batch(cfg, data_x, data_y, g):
     col = lambda u: u.reshape(-1, 1)
     xt = col(alpha) * x0 + col(sigma) * eps
     target = (pred_target(hc["pred"], col(alpha), col(sigma), x0, eps) - col(a) * xt) / col(b)
-    return (col(c_in) * xt).float(), c_noise.float(), labels, target.float(), lw.float()
+    return (col(c_in) * xt).float(), c_noise.float(), target.float(), lw.float()
 
 
 # ---- checkpoints (src/train/checkpoint.ts: safetensors, GROUP/NAME tensors, JSON-string metadata) ----
