@@ -27,8 +27,10 @@ export function gaussianCases(count = 5): { lambda: number; m: number; v: number
   const rng = proofRng(4);
   const out: { lambda: number; m: number; v: number }[] = [];
   for (let i = 0; i < count; i++) {
-    const lambda = i === 0 ? 0 : i === 1 ? 1 : 3 * rng.uniform();
-    out.push({ lambda, m: -3 + 6 * rng.uniform(), v: 0.01 + 4 * rng.uniform() });
+    // six significant digits: exact short rationals, so that the symbolic check can be an identity
+    const r6 = (x: number) => Number(x.toPrecision(6));
+    const lambda = i === 0 ? 0 : i === 1 ? 1 : r6(3 * rng.uniform());
+    out.push({ lambda, m: r6(-3 + 6 * rng.uniform()), v: r6(0.01 + 4 * rng.uniform()) });
   }
   return out;
 }
