@@ -55,7 +55,9 @@ export { betaTable } from './scheme/discrete.ts';
 // the symbolic layer (expression trees are mathjs MathNodes restricted to a whitelist)
 export { parseExpr, type ParseOptions } from './expr/parse.ts';
 export { derivative } from './expr/derivative.ts';
-export { simplify } from './expr/simplify.ts';
+export { simplify, simplifyWith, type SimplifyOptions } from './expr/simplify.ts';
+export { stabilize } from './expr/stabilize.ts';
+export { provedZero } from './expr/zero.ts';
 export { antiderivative, definiteIntegral } from './expr/integrate.ts';
 export { integrate as quadrature, type QuadResult } from './expr/quadrature.ts';
 export { invert } from './expr/invert.ts';
