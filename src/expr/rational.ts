@@ -71,6 +71,7 @@ function terminating(d: bigint): boolean {
  */
 export function rationalNode(a: Rational): MathNode {
   const v = toNumber(a);
+  if (!Number.isFinite(v)) throw new RangeError('a derived coefficient overflows float64 (rescale the declaration\'s literals)');
   const exact = fromNumber(v);
   const short = exact.n === a.n && exact.d === a.d && (a.d === 1n || (terminating(a.d) && String(Math.abs(v)).replace(/^0\.0*|\.|e.*$/g, '').length <= 8));
   if (short) return num(v);
