@@ -9,7 +9,6 @@
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { UserError } from '../../errors.ts';
@@ -90,7 +89,10 @@ export async function trainTorch(opts: TorchTrainOptions): Promise<TorchTrainRes
     ...(opts.resume ? ['--resume'] : []),
     ...(opts.stopAfter !== undefined ? ['--stop-after', String(opts.stopAfter)] : []),
     ...(opts.logEvery !== undefined ? ['--log-every', String(opts.logEvery)] : [])];
-  const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: process.env.OMP_NUM_THREADS ?? String(Math.max(1, Math.floor(os.availableParallelism() / nproc))), ...opts.env };
+  // one intra-op thread per process unless the caller sets OMP_NUM_THREADS (torchrun's own default for
+  // several processes): on a shared 2-core machine two OpenMP threads ran 5 steps/s against 111 with one
+  // (ring8 MLP 256x3, batch 512, --nproc 1, load ~8)
+  const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: process.env.OMP_NUM_THREADS ?? '1', ...opts.env };
   for (const [k, v] of Object.entries(opts.env ?? {})) if (v === undefined) delete env[k]; // undefined: unset
   const child = spawn(py.python, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let signalled = false;
