@@ -48,7 +48,7 @@ export function rpow(a: Rational, k: number): Rational {
 /** The nearest double to n / d, also when n or d alone overflows a double (literals such as 1e-293 give d = 10^293). */
 export function toNumber(a: Rational): number {
   const n = Number(a.n), d = Number(a.d);
-  if (Number.isFinite(n) && Number.isFinite(d) && Math.abs(n) <= 2 ** 53 && d <= 2 ** 53) return n / d;
+  if (Number.isFinite(n) && Number.isFinite(d)) return n / d;
   // q = n 2^k / d with about 64 significant bits, then q 2^-k (the power split in two so neither half overflows)
   const abs = a.n < 0n ? -a.n : a.n;
   if (abs === 0n) return 0;
