@@ -58,7 +58,7 @@ function viaMarginal(s: Scheme, ts: readonly number[]): ProofResult | undefined 
   const { alpha, sigma } = s.quantities;
   if (!alpha.expr || !sigma.expr) return undefined;
   const back = redeclare(s, { marginal: { alpha: toSource(alpha.expr), sigma: toSource(sigma.expr) } });
-  if (typeof back === 'string') return { ok: false, method: 'symbolic', error: Infinity, tolerance: SYMBOLIC_TOL, detail: `re-declaring the derived marginal failed: ${back}` };
+  if (typeof back === 'string') return { ok: false, method: 'probe', error: Infinity, tolerance: SYMBOLIC_TOL, detail: `re-declaring the derived marginal failed: ${back}` };
   const { scheme: b, note } = back;
   const f = compareQuantity(b.quantities.f, s.quantities.f, ts, s.params), g2 = compareQuantity(b.quantities.g2, s.quantities.g2, ts, s.params);
   const symbolic = f.symbolic && g2.symbolic;
@@ -72,7 +72,7 @@ function viaSde(s: Scheme, ts: readonly number[]): ProofResult | undefined {
   const a0 = s.alpha(0), s0 = s.sigma(0);
   if (!Number.isFinite(a0) || !Number.isFinite(s0) || !(a0 > 0)) return undefined;
   const back = redeclare(s, { sde: { f: toSource(f.expr), g2: toSource(g2.expr) } });
-  if (typeof back === 'string') return { ok: false, method: 'symbolic', error: Infinity, tolerance: SYMBOLIC_TOL, detail: `re-declaring the derived SDE failed: ${back}` };
+  if (typeof back === 'string') return { ok: false, method: 'probe', error: Infinity, tolerance: SYMBOLIC_TOL, detail: `re-declaring the derived SDE failed: ${back}` };
   const { scheme: b, note } = back;
   const q = b.quantities, o = s.quantities;
   let ca: Comparison, cs: Comparison, symbolic: boolean;

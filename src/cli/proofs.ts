@@ -9,7 +9,7 @@ import { PROOFS, runProofs } from '../proofs/runner.ts';
 import { errorText, reportJson, table } from '../proofs/report.ts';
 import type { ProofReport } from '../proofs/types.ts';
 
-const SHORT = { symbolic: 'sym', numeric: 'num', statistical: 'stat', 'n/a': 'n/a' } as const;
+const SHORT = { identity: 'id', probe: 'probe', numeric: 'num', statistical: 'stat', 'n/a': 'n/a' } as const;
 
 export async function run(argv: string[]): Promise<number> {
   const a = parseArgs(argv);
@@ -20,6 +20,8 @@ export async function run(argv: string[]): Promise<number> {
   const seconds = (performance.now() - start) / 1000;
   const all = [...results.values()].flat();
   const ok = all.every((r) => r.ok);
+  const applicable = all.filter((r) => r.method !== 'n/a');
+  const identities = all.filter((r) => r.method === 'identity');
   if (bool(a, 'json')) {
     const theorems = PROOFS.map((p, i) => ({
       id: p.id, title: p.title, statement: p.statement, source: p.source,
@@ -27,7 +29,7 @@ export async function run(argv: string[]): Promise<number> {
       maxError: Math.max(...BUILTIN_NAMES.map((n) => results.get(n)![i]).filter((r) => r.method !== 'n/a').map((r) => (Number.isNaN(r.error) ? Infinity : r.error)), 0),
       results: Object.fromEntries(BUILTIN_NAMES.map((n) => [n, reportJson(results.get(n)![i])])),
     })).map((t) => ({ ...t, maxError: Number.isFinite(t.maxError) ? t.maxError : 'Infinity' }));
-    console.log(JSON.stringify({ ok, seconds, schemes: BUILTIN_NAMES, theorems }, null, 2));
+    console.log(JSON.stringify({ ok, seconds, schemes: BUILTIN_NAMES, identities: identities.length, applicable: applicable.length, theorems }, null, 2));
     return ok ? 0 : 1;
   }
   const cell = (r: ProofReport) => (r.method === 'n/a' ? 'n/a' : `${r.ok ? '' : 'FAIL '}${SHORT[r.method]} ${errorText(r)}`);
@@ -39,7 +41,8 @@ export async function run(argv: string[]): Promise<number> {
   });
   console.log(table(['theorem', ...BUILTIN_NAMES, 'max error'], rows));
   const failed = all.filter((r) => !r.ok);
-  console.log(`\nsym: closed forms (derived trees, zero-tested at probe times); num: float64 views at probe times; n/a: does not apply`);
+  console.log(`\nid: identity (lhs - rhs reduces to exactly 0 in t and the parameters); probe: closed forms compared at probe times; num: float64 views at probe times; stat: statistical test; n/a: does not apply`);
+  console.log(`${identities.length} of ${applicable.length} applicable (theorem, scheme) pairs are identities`);
   for (const [name, rs] of results) for (const r of rs) if (!r.ok) console.log(`FAILED ${r.id} on ${name}: ${r.detail ?? ''}`);
   console.log(`${PROOFS.length} theorems x ${BUILTIN_NAMES.length} schemes: ${all.length - failed.length} passed, ${failed.length} failed (${seconds.toFixed(2)} s)`);
   return ok ? 0 : 1;

@@ -5,6 +5,7 @@
  * interpolated (discrete schemes: their exact piecewise-linear log-alpha knots).
  */
 import type { MathNode } from '../expr/nodes.ts';
+import { stabilize } from '../expr/stabilize.ts';
 import type { Scheme } from '../scheme/types.ts';
 import { float64, printInfix, type InfixTarget } from './infix.ts';
 
@@ -25,7 +26,7 @@ const torchTarget = (names: Readonly<Record<string, string>>): InfixTarget => ({
 
 /** A torch expression for a tree in t (t must be a float64 tensor); `names` renames symbols (parameters). */
 export function toTorch(n: MathNode, names: Readonly<Record<string, string>> = {}): string {
-  return printInfix(n, torchTarget(names));
+  return printInfix(stabilize(n), torchTarget(names)); // the evaluation form (src/expr/stabilize.ts)
 }
 
 const PY_RESERVED = new Set(['False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del', 'elif', 'else', 'except', 'finally', 'for', 'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal', 'not', 'or', 'pass', 'raise', 'return', 'try', 'while', 'with', 'yield', 'math', 'torch', 't', 'l', 'v', 'params', 'name']);

@@ -6,6 +6,7 @@
 import { CONSTANTS, type MathNode } from '../expr/nodes.ts';
 import type { Scheme } from '../scheme/types.ts';
 import { printInfix, type InfixTarget } from './infix.ts';
+import { stabilize } from '../expr/stabilize.ts';
 
 /** Shader targets of `sdekit derive --target`. */
 export type ShaderLanguage = 'wgsl' | 'glsl';
@@ -85,7 +86,7 @@ function target(lang: ShaderLanguage, params: readonly string[]): InfixTarget {
 
 /** A shader expression (float32) for a tree in t; `params` are printed as their named constants. */
 export function toShader(n: MathNode, lang: ShaderLanguage, params: readonly string[] = []): string {
-  return printInfix(n, target(lang, params));
+  return printInfix(stabilize(n), target(lang, params)); // the evaluation form (src/expr/stabilize.ts)
 }
 
 /** The log-alpha knots of a discrete scheme, k = 0..N (k/N, log alpha_k), log alpha_0 = 0. */

@@ -5,6 +5,7 @@
  */
 import { CONSTANTS, view, type Env, type MathNode } from './nodes.ts';
 import { FN_TABLE } from './special.ts';
+import { stabilize } from './stabilize.ts';
 
 /** A compiled float64 function of t. */
 export type Fn1 = (t: number) => number;
@@ -59,11 +60,14 @@ function powSource(exponent: MathNode, a: string, b: string): string {
 let functionCtorWorks: boolean | undefined;
 
 /**
+/**
  * Compile to a float64 function of the given variables (default: t). Parameters not among `vars`
  * take their values from `env` (pi and e are always bound); to sweep parameters in a hot loop, list
- * them in `vars` instead: `compile(expr, ['t', 'b0', 'b1'])`.
+ * them in `vars` instead: `compile(expr, ['t', 'b0', 'b1'])`. The tree is first put in its
+ * numerically stable evaluation form (expm1/log1p rewrites, src/expr/stabilize.ts).
  */
-export function compile(n: MathNode, vars: readonly string[] = ['t'], env: Env = {}): FnN {
+export function compile(tree: MathNode, vars: readonly string[] = ['t'], env: Env = {}): FnN {
+  const n = stabilize(tree);
   if (functionCtorWorks !== false) {
     try {
       const src = toJsSource(n, vars, env);

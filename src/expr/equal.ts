@@ -1,10 +1,12 @@
 /**
- * Zero-testing of identities: first symbolic (the simplified difference is the constant 0),
- * then numeric (evaluation at deterministic pseudo-random points of the domain, max relative error).
+ * Zero-testing of identities: first exact (src/expr/zero.ts: the difference is 0 as a rational
+ * function of its atoms, for all t and all parameters), then a probe (evaluation at deterministic
+ * pseudo-random points of the domain, max relative error). An exact verdict is cross-checked at the
+ * probe points too, so that a wrong rewrite rule can never turn into a false "identity".
  */
 import { compile } from './compile.ts';
 import { sub, type MathNode } from './nodes.ts';
-import { simplify } from './simplify.ts';
+import { provedZero } from './zero.ts';
 
 /** Deterministic pseudo-random probe points in (lo, hi), endpoints excluded. */
 export function probePoints(domain: [number, number], count = 24, seed = 12345): number[] {
@@ -38,13 +40,18 @@ export function maxRelDiffFn(fa: (t: number) => number, fb: (t: number) => numbe
   return m;
 }
 
-/** Verdict of {@link zeroTest}: whether the expression is identically zero, how that was decided, and the max error seen. */
-export interface ZeroTest { zero: boolean; method: 'symbolic' | 'numeric'; error: number }
+/**
+ * Verdict of {@link zeroTest}: whether a - b is identically zero, how that was decided
+ * (`identity`: exactly, in t and every other symbol; `probe`: numerically at probe points), and
+ * the max error seen at the probe points.
+ */
+export interface ZeroTest { zero: boolean; method: 'identity' | 'probe'; error: number }
 
-/** Is a - b identically zero on the domain? */
+/** Is a - b identically zero? Exactly if the zero test proves it, else at probe points of the domain (t only). */
 export function zeroTest(a: MathNode, b: MathNode, domain: [number, number], tol = 1e-10): ZeroTest {
-  const d = simplify(sub(a, b));
-  if (d.type === 'ConstantNode' && (d as unknown as { value: number }).value === 0) return { zero: true, method: 'symbolic', error: 0 };
-  const error = maxRelDiff(a, b, domain);
-  return { zero: error <= tol, method: 'numeric', error };
+  const exact = provedZero(sub(a, b));
+  let error: number;
+  try { error = maxRelDiff(a, b, domain); } catch { error = NaN; } // symbols other than t: nothing to probe
+  if (exact && !(error > 1e-6)) return { zero: true, method: 'identity', error: Number.isNaN(error) ? 0 : error };
+  return { zero: error <= tol, method: 'probe', error };
 }

@@ -83,7 +83,10 @@ function wholeSubstitution(n: MathNode, domain: [number, number], env: Env): Mat
 
 function multiplicands(n: MathNode): MathNode[] {
   const v = view(n);
-  return v.kind === 'bin' && v.op === 'multiply' ? [...multiplicands(v.a), ...multiplicands(v.b)] : [n];
+  if (v.kind === 'bin' && v.op === 'multiply') return [...multiplicands(v.a), ...multiplicands(v.b)];
+  // a / b = a b^-1: the simplifier writes quotients with the negative powers in the denominator
+  if (v.kind === 'bin' && v.op === 'divide') return [...multiplicands(v.a), pow(v.b, num(-1))];
+  return [n];
 }
 
 /**
@@ -279,6 +282,9 @@ function constantRatio(numer: MathNode, den: MathNode, domain: [number, number],
 
 /** numer / den with common multiplicative factors cancelled; polynomial remainders by their leading coefficients. */
 function symbolicRatio(numer: MathNode, den: MathNode): MathNode | null {
+  // the canonical simplifier cancels common factors of quotients (over a common denominator)
+  const direct = simplify(div(numer, den));
+  if (!depends(direct)) return direct;
   const fs = (n: MathNode): { top: MathNode[]; bottom: MathNode[] } => {
     const v = view(n);
     if (v.kind === 'bin' && v.op === 'multiply') { const a = fs(v.a), b = fs(v.b); return { top: [...a.top, ...b.top], bottom: [...a.bottom, ...b.bottom] }; }

@@ -1,178 +1,164 @@
 /**
- * A small, predictable simplifier: constant folding, neutral and absorbing elements,
- * double negation, exp/log cancellation and polynomial normal form for polynomial subtrees.
- * Every rewrite is an identity on the domain where the input is finite.
+ * The display simplifier: a canonical form (src/expr/canonical.ts: exact rationals, like terms and
+ * powers collected, exp/log/trig rules) printed as a paper would (src/expr/canonicalTree.ts), and
+ * of a few equivalent arrangements (as collected; common factors pulled out of sums; collected in
+ * powers of t) the one with the fewest operations. No float literal is derived: literals are exact
+ * rationals. Numerically stable evaluation is a separate rewrite of the same tree
+ * (src/expr/stabilize.ts). Every rewrite is an identity on the domain where the input is finite.
  */
-import { compile } from './compile.ts';
-import { add, bin, call, depends, div, mul, neg, num, pow, sub, view, type MathNode } from './nodes.ts';
-import { spolyOf, spolyTree } from './poly.ts';
-import { size } from './nodes.ts';
-import { exactValue, rationalNode } from './rational.ts';
+import * as C from './canonical.ts';
+import type { E, Signs } from './canonical.ts';
+import { countOps, fromTree, toTree } from './canonicalTree.ts';
+import type { MathNode } from './nodes.ts';
 
-/** structural fingerprint (cheaper than mathjs toString) */
-const key = (n: MathNode): string => {
-  const v = view(n);
-  switch (v.kind) {
-    case 'const': return String(v.value);
-    case 'symbol': return v.name;
-    case 'neg': return `-(${key(v.arg)})`;
-    case 'call': return `${v.name}(${key(v.arg)})`;
-    case 'bin': return `(${key(v.a)} ${v.op} ${key(v.b)})`;
-  }
-};
+/** Options of {@link simplify}. */
+export interface SimplifyOptions {
+  /** signs known of symbols (parameters keep the sign of their declared value) */
+  readonly signs?: Signs;
+}
 
-/** Simplify bottom-up until no rule applies. */
+/** Simplify to the canonical display form with the fewest operations. */
 export function simplify(n: MathNode): MathNode {
-  let cur = n;
-  for (let pass = 0; pass < 6; pass++) {
-    const next = step(cur);
-    if (key(next) === key(cur)) return next;
-    cur = next;
-  }
-  return cur;
+  return simplifyWith(n);
 }
 
-function isFree(n: MathNode): boolean {
-  return !hasAnySymbol(n);
-}
-function hasAnySymbol(n: MathNode): boolean {
-  const v = view(n);
-  switch (v.kind) {
-    case 'const': return false;
-    case 'symbol': return true;
-    case 'neg': case 'call': return hasAnySymbol(v.arg);
-    case 'bin': return hasAnySymbol(v.a) || hasAnySymbol(v.b);
-  }
-}
-function fold(n: MathNode): MathNode | null {
-  if (!isFree(n)) return null;
-  // exact rational arithmetic on literals (1/3 stays 1/3); functions of literals fold only to integers (exp(0) = 1)
-  const exact = exactValue(n);
-  if (exact) return rationalNode(exact);
-  const val = compile(n, [])();
-  return Number.isInteger(val) ? num(val) : null;
-}
-const c = (n: MathNode) => { const v = view(n); return v.kind === 'const' ? v.value : undefined; };
-
-function step(n: MathNode): MathNode {
-  const v = view(n);
-  if (v.kind === 'const' || v.kind === 'symbol') return n;
-  const folded = fold(n);
-  if (folded) return folded;
-  if (v.kind === 'neg') {
-    const a = step(v.arg);
-    const av = view(a);
-    if (av.kind === 'neg') return av.arg;
-    if (av.kind === 'const') return num(-av.value);
-    if (av.kind === 'bin' && av.op === 'subtract') return sub(av.b, av.a);
-    return neg(a);
-  }
-  if (v.kind === 'call') {
-    const a = step(v.arg);
-    const av = view(a);
-    if (v.name === 'exp' && av.kind === 'call' && av.name === 'log') return av.arg;
-    if (v.name === 'log' && av.kind === 'call' && av.name === 'exp') return av.arg;
-    if (v.name === 'log' && av.kind === 'bin' && av.op === 'divide' && c(av.a) === 1) return neg(call('log', av.b));
-    if (v.name === 'log' && av.kind === 'bin' && av.op === 'add' && c(av.a) === 1) return call('log1p', av.b);
-    if (v.name === 'log' && av.kind === 'bin' && av.op === 'add' && c(av.b) === 1) return call('log1p', av.a);
-    if (v.name === 'log' && av.kind === 'call' && av.name === 'sqrt') return mul(num(0.5), call('log', av.arg));
-    if (v.name === 'sqrt' && av.kind === 'bin' && av.op === 'pow' && c(av.b) === 2) return call('abs', av.a);
-    return call(v.name, a);
-  }
-  // binary
-  if (depends(n)) {
-    const p = spolyOf(n); // exact rational coefficients, parameters allowed
-    if (p) { const t = spolyTree(p); if (size(t) <= size(n)) return t; }
-  }
-  const a = step(v.a), b = step(v.b);
-  const ca = c(a), cb = c(b);
-  switch (v.op) {
-    case 'add':
-      if (ca === 0) return b;
-      if (cb === -1 && isCall(a, 'exp')) return call('expm1', argOf(a));
-      if (ca === -1 && isCall(b, 'exp')) return call('expm1', argOf(b));
-      if (cb === 0) return a;
-      if (view(b).kind === 'neg') return sub(a, (view(b) as { arg: MathNode }).arg);
-      if (cb !== undefined && cb < 0) return sub(a, num(-cb));
-      return add(a, b);
-    case 'subtract':
-      if (cb === 0) return a;
-      if (cb === 1 && isCall(a, 'exp')) return call('expm1', argOf(a));
-      if (ca === 1 && isCall(b, 'exp')) return neg(call('expm1', argOf(b)));
-      // c e^x - c = c expm1(x): closed-form integrals (c/k) e^{k t} - c/k stay accurate for tiny k t
-      if (cb !== undefined && cb !== 0 && isScaledExp(a, cb)) return mul(num(cb), call('expm1', argOf((view(a) as { b: MathNode }).b)));
-      if (ca !== undefined && ca !== 0 && isScaledExp(b, ca)) return neg(mul(num(ca), call('expm1', argOf((view(b) as { b: MathNode }).b))));
-      if (cb !== undefined && cb < 0) return add(a, num(-cb));
-      if (ca === 0) return neg(b);
-      if (key(a) === key(b)) return num(0);
-      if (view(b).kind === 'neg') return add(a, (view(b) as { arg: MathNode }).arg);
-      return sub(a, b);
-    case 'multiply': {
-      if (ca === 0 || cb === 0) return num(0);
-      if (ca === 1) return b;
-      if (cb === 1) return a;
-      if (ca === -1) return neg(b);
-      if (cb === -1) return neg(a);
-      if (cb !== undefined && ca === undefined) return mul(b, a); // constants first
-      const bv = view(b);
-      if (ca !== undefined && bv.kind === 'bin' && bv.op === 'multiply' && c(bv.a) !== undefined) return mul(num(ca * (c(bv.a) as number)), bv.b);
-      if (ca !== undefined && bv.kind === 'neg') return mul(num(-ca), bv.arg);
-      if (view(a).kind === 'neg' && view(b).kind === 'neg') return mul((view(a) as { arg: MathNode }).arg, bv.kind === 'neg' ? bv.arg : b);
-      if (bv.kind === 'bin' && bv.op === 'divide' && c(bv.a) === 1) return div(a, bv.b);
-      if (ca === undefined && bv.kind === 'neg') return neg(mul(a, bv.arg));
-      if (view(a).kind === 'neg' && ca === undefined) return neg(mul(argOf(a), b));
-      return mul(a, b);
+/** {@link simplify} with options (sign assumptions on symbols). */
+export function simplifyWith(n: MathNode, opts: SimplifyOptions = {}): MathNode {
+  if (!opts.signs && FIXED.has(n)) return n;
+  return C.withAssumptions(opts.signs, () => {
+    let e: E;
+    try { e = fromTree(n); } catch { return n; } // a non-finite literal: nothing to rewrite exactly
+    const memoKey = opts.signs ? `${JSON.stringify(opts.signs)}|${e.key}` : e.key;
+    const hit = MEMO.get(memoKey);
+    if (hit) return hit;
+    let [cur, plain] = bestOf(displayForms(e));
+    // a rearranged winner, canonicalized again, may offer a shorter form: iterate to a fixed point
+    for (let pass = 0; pass < 3 && !plain; pass++) {
+      const again = fromTree(cur);
+      const [next, same] = bestOf([again, ...displayForms(again)]);
+      if (same || next.toString() === cur.toString() || countOps(next) > countOps(cur)) break;
+      cur = next;
+      plain = false;
     }
-    case 'divide':
-      if (ca === 0) return num(0);
-      if (view(a).kind === 'neg' && view(b).kind === 'neg') return div(argOf(a), argOf(b));
-      if (view(b).kind === 'neg') return neg(div(a, argOf(b)));
-      if (ca !== undefined && ca < 0 && cb === undefined) return neg(div(num(-ca), b));
-      if (cb === 1) return a;
-      if (key(a) === key(b)) return num(1);
-      if (cb !== undefined && cb !== 0 && Number.isInteger(1 / cb)) return mul(num(1 / cb), a);
-      return div(a, b);
-    case 'pow':
-      if (cb === 1) return a;
-      if (cb === 0) return num(1);
-      if (ca === 1) return num(1);
-      if (view(a).kind === 'call' && (view(a) as { name: string }).name === 'sqrt' && cb === 2) return (view(a) as { arg: MathNode }).arg;
-      if (view(a).kind === 'call' && (view(a) as { name: string }).name === 'exp') return call('exp', mul(b, (view(a) as { arg: MathNode }).arg));
-      // c^u = exp(u log c) for a constant c > 0 and u depending on t (VE-type rates r^t integrate)
-      if (ca !== undefined && ca > 0 && cb === undefined) return call('exp', mul(b, call('log', a)));
-      // (k y)^n = k^n y^n for a constant k, when n is an integer or k > 0 (true for every real y)
-      if (cb !== undefined) {
-        const av = view(a);
-        if (av.kind === 'bin' && av.op === 'multiply') {
-          const k = c(av.a);
-          if (k !== undefined && Number.isInteger(cb)) return mul(pow(av.a, b), pow(av.b, b));
-        }
-      }
-      return pow(a, b);
+    if (MEMO.size > 20000) MEMO.clear();
+    MEMO.set(memoKey, cur);
+    if (!opts.signs) FIXED.add(cur);
+    return cur;
+  });
+}
+
+/** Results by canonical key, and the trees known to be their own simplification. */
+const MEMO = new Map<string, MathNode>();
+const FIXED = new WeakSet<MathNode>();
+
+/** The canonical expression of a tree (for callers that compare or transform forms). */
+export function canonical(n: MathNode, opts: SimplifyOptions = {}): E {
+  return C.withAssumptions(opts.signs, () => fromTree(n));
+}
+
+/** Equivalent arrangements of e worth printing. */
+export function displayForms(e: E): E[] {
+  const factored = mapSums(e, factorSum);
+  const collected = mapSums(e, (s) => factorSum(collectIn(s, 't')));
+  const expanded = expand(e);
+  const combined = mapSums(e, (s) => factorSum(together(s)));
+  return [e, factored, collected, expanded, mapSums(expanded, factorSum), combined];
+}
+
+/** The form with the fewest operations (the first on ties), and whether that is the first form. */
+function bestOf(forms: readonly E[]): [MathNode, boolean] {
+  let out: MathNode | undefined, ops = Infinity, first = true;
+  const seen = new Set<string>();
+  forms.forEach((f, i) => {
+    if (seen.has(f.key)) return;
+    seen.add(f.key);
+    const t = toTree(f), c = countOps(t);
+    if (c < ops) { ops = c; out = t; first = i === 0; }
+  });
+  return [out!, first];
+}
+
+/** Rebuild e bottom-up, transforming every sum with `g`. */
+export function mapSums(e: E, g: (s: E) => E): E {
+  switch (e.k) {
+    case 'num': case 'sym': return e;
+    case 'fn': return C.fn(e.name, mapSums(e.arg, g));
+    case 'pow': return C.pow(mapSums(e.base, g), mapSums(e.exp, g));
+    case 'mul': return C.mul(...e.args.map((a) => mapSums(a, g)));
+    case 'add': return g(C.add(...e.args.map((a) => mapSums(a, g))));
   }
-  return bin(v.op, a, b);
 }
 
-function hasOtherSymbols(n: MathNode): boolean {
-  const v = view(n);
-  switch (v.kind) {
-    case 'const': return false;
-    case 'symbol': return v.name !== 't';
-    case 'neg': case 'call': return hasOtherSymbols(v.arg);
-    case 'bin': return hasOtherSymbols(v.a) || hasOtherSymbols(v.b);
+/** k * common * rest: the rational content and common factors of a sum pulled out. */
+function factorSum(s: E): E {
+  if (s.k !== 'add') return s;
+  const { k, common, rest } = C.content(s);
+  if (C.isNum(rest) || (common.length === 0 && k.p === 1n && k.q === 1n) || !C.nice(k)) return s;
+  return C.mul(C.num(k), ...common, rest);
+}
+
+/** A sum of quotients over one common denominator: a/d1 + b/d2 = (a d2 + b d1)/(d1 d2), numerator expanded. */
+function together(s: E): E {
+  if (s.k !== 'add') return s;
+  const dens = new Map<string, { base: E; k: E }>();
+  for (const term of s.args) {
+    for (const f of term.k === 'mul' ? term.args : [term]) {
+      if (f.k !== 'pow' || f.exp.k !== 'num' || f.exp.v.p >= 0n) continue;
+      const k = C.neg(f.exp), d = dens.get(f.base.key);
+      if (!d || (d.k.k === 'num' && k.k === 'num' && d.k.v.p * k.v.q < k.v.p * d.k.v.q)) dens.set(f.base.key, { base: f.base, k });
+    }
   }
+  if (dens.size === 0) return s;
+  const D = C.mul(...[...dens.values()].map(({ base, k }) => C.pow(base, k)));
+  const N = C.add(...s.args.map((term) => expand(C.mul(term, D))));
+  return C.mul(factorSum(N), C.pow(D, C.EM1));
 }
 
-/** n = k * exp(x) with the constant k equal to c */
-function isScaledExp(n: MathNode, k: number): boolean {
-  const v = view(n);
-  return v.kind === 'bin' && v.op === 'multiply' && c(v.a) === k && isCall(v.b, 'exp');
+/** A sum grouped by the powers of `x` in its terms: sum_j x^j (sum of the coefficients). */
+function collectIn(s: E, x: string): E {
+  if (s.k !== 'add') return s;
+  const groups = new Map<string, { power: E; coeffs: E[] }>();
+  for (const term of s.args) {
+    const fs = term.k === 'mul' ? term.args : [term];
+    const isX = (f: E) => (f.k === 'sym' && f.name === x) || (f.k === 'pow' && f.base.k === 'sym' && f.base.name === x);
+    const px = fs.filter(isX), rest = fs.filter((f) => !isX(f));
+    const power = px.length ? C.mul(...px) : C.E1;
+    const coeff = rest.length ? C.mul(...rest) : C.E1;
+    const g = groups.get(power.key);
+    if (g) g.coeffs.push(coeff); else groups.set(power.key, { power, coeffs: [coeff] });
+  }
+  if (groups.size === s.args.length) return s;
+  return C.add(...[...groups.values()].map(({ power, coeffs }) => C.mul(power, factorSum(C.add(...coeffs)))));
 }
 
-function isCall(n: MathNode, name: string): boolean {
-  const v = view(n);
-  return v.kind === 'call' && v.name === name;
+const MAX_EXPANDED_TERMS = 64;
+
+/** The product of the factors with every sum multiplied out, or undefined past the size limit. */
+function distribute(factors: readonly E[]): E | undefined {
+  let terms: E[] = [C.E1];
+  for (const f of factors) {
+    const fs = f.k === 'add' ? f.args : [f];
+    if (terms.length * fs.length > MAX_EXPANDED_TERMS) return undefined;
+    terms = terms.flatMap((t) => fs.map((g) => C.mul(t, g)));
+  }
+  return C.add(...terms);
 }
-function argOf(n: MathNode): MathNode {
-  return (view(n) as { arg: MathNode }).arg;
+
+/** Products of sums multiplied out (and small integer powers of sums), when the result stays small. */
+export function expand(e: E): E {
+  switch (e.k) {
+    case 'num': case 'sym': return e;
+    case 'fn': return C.fn(e.name, expand(e.arg));
+    case 'add': return C.add(...e.args.map(expand));
+    case 'pow': {
+      const base = expand(e.base);
+      const x = e.exp.k === 'num' && e.exp.v.q === 1n ? Number(e.exp.v.p) : 0;
+      if (base.k === 'add' && x >= 2 && x <= 4) return distribute(Array<E>(x).fill(base)) ?? C.pow(base, e.exp);
+      return C.pow(base, expand(e.exp));
+    }
+    case 'mul': {
+      const fs = e.args.map(expand);
+      return distribute(fs) ?? C.mul(...fs);
+    }
+  }
 }

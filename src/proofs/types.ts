@@ -7,12 +7,13 @@
 import type { Scheme } from '../scheme/types.ts';
 
 /**
- * How a check was decided. `symbolic`: on the closed-form trees (a zero test of derived
- * expressions); `numeric`: on the float64 functions at probe points; `statistical`: a
- * hypothesis test; `n/a`: the theorem does not apply to this scheme (e.g. a discrete table
- * check on a continuous scheme) and counts as passed.
+ * How a check was decided. `identity`: the difference of the two sides reduces to exactly 0,
+ * symbolically in t and every parameter (src/expr/zero.ts); `probe`: the closed forms are compared
+ * at probe times because the exact reduction did not succeed; `numeric`: on the float64 functions
+ * at probe points (a side has no closed form); `statistical`: a hypothesis test; `n/a`: the theorem
+ * does not apply to this scheme (e.g. a discrete table check on a continuous scheme) and counts as passed.
  */
-export type ProofMethod = 'symbolic' | 'numeric' | 'statistical' | 'n/a';
+export type ProofMethod = 'identity' | 'probe' | 'numeric' | 'statistical' | 'n/a';
 
 /** The outcome of one proof on one scheme. */
 export interface ProofResult {

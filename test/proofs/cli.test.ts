@@ -33,7 +33,7 @@ test('check <built-in> --json: every proof, ok, exit 0', async () => {
   assert.equal(doc.ok, true);
   assert.deepEqual(doc.proofs.map((p: { id: string }) => p.id), PROOFS.map((p) => p.id));
   for (const p of doc.proofs) {
-    assert.ok(['symbolic', 'numeric', 'statistical', 'n/a'].includes(p.method));
+    assert.ok(['identity', 'probe', 'numeric', 'statistical', 'n/a'].includes(p.method));
     assert.equal(typeof p.error === 'number' || typeof p.error === 'string', true);
     assert.equal(typeof p.tolerance, 'number');
   }
@@ -44,7 +44,7 @@ test('check <custom file>: human table names each proof, method and ok; exit 0',
   const p = file('custom.json', { name: 'vp-quadratic', params: { b0: 0.1, b1: 20 }, time: { t0: 1e-5, T: 1 }, sde: { f: '-(b0 + b1*t^2)/2', g2: 'b0 + b1*t^2' } });
   const { code, out } = await capture(check, [p]);
   assert.equal(code, 0, out);
-  for (const pr of PROOFS) assert.match(out, new RegExp(`^${pr.id}\\s+(symbolic|numeric|n/a)\\s`, 'm'));
+  for (const pr of PROOFS) assert.match(out, new RegExp(`^${pr.id}\\s+(identity|probe|numeric|statistical|n/a)\\s`, 'm'));
   assert.match(out, /terminal KL/);
   assert.match(out, /0 failed/);
 });

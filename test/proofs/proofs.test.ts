@@ -38,7 +38,7 @@ test('every proof passes on every built-in; reports are well formed', () => {
     assert.equal(reports.length, PROOFS.length);
     for (const r of reports) {
       assert.ok(r.ok, `${r.id} on ${name}: ${r.detail}`);
-      assert.ok(['symbolic', 'numeric', 'statistical', 'n/a'].includes(r.method));
+      assert.ok(['identity', 'probe', 'numeric', 'statistical', 'n/a'].includes(r.method));
       if (r.method !== 'n/a') assert.ok(r.error <= r.tolerance, `${r.id} on ${name}: ${r.error} > ${r.tolerance}`);
       assert.equal(typeof r.detail, 'string');
     }

@@ -1,0 +1,16 @@
+import { performance } from 'node:perf_hooks';
+const t0 = performance.now();
+const { parseExpr } = await import('../src/expr/parse.ts');
+const { simplify } = await import('../src/expr/simplify.ts');
+const { provedZero } = await import('../src/expr/zero.ts');
+const { derivative } = await import('../src/expr/derivative.ts');
+console.log('load', (performance.now() - t0).toFixed(0), 'ms');
+const V = ['t', 'x', 'y', 'b0', 'b1', 's', 'pi'];
+const P = (c: string) => parseExpr(c, { field: 'x', vars: V });
+const T = (name: string, f: () => unknown) => { const s = performance.now(); const r = f(); console.log(name, String(r), (performance.now() - s).toFixed(1), 'ms'); };
+T('alpha', () => simplify(P('exp(-(b0*t + (b1-b0)*t^2/2)/2)')).toString());
+T('zero', () => provedZero(P(`${derivative(P('exp(-b0*t/2 - (b1-b0)*t^2/4)')).toString()} - (-(b0 + (b1-b0)*t)/2)*exp(-b0*t/2 - (b1-b0)*t^2/4)`)));
+T('zero2', () => provedZero(P('sin(x)^2 + cos(x)^2 - 1')));
+T('sqrt2', () => simplify(P('sqrt(x^2)')).toString());
+T('logexp', () => simplify(P('log(exp(x)*exp(y))')).toString());
+T('cosG2', () => simplify(P(`${derivative(P('1 - cos(pi/2*(t+s)/(1+s))^2/cos(pi/2*s/(1+s))^2')).toString()} - 2*(${derivative(P('log(cos(pi/2*(t+s)/(1+s)))')).toString()})*(1 - cos(pi/2*(t+s)/(1+s))^2/cos(pi/2*s/(1+s))^2)`)).toString());
