@@ -22,6 +22,8 @@ export interface ParseOptions {
 
 const RESERVED = new Set(['t', 'lambda', 'pi', 'e', ...FUNCTIONS]);
 const MAX_LENGTH = 4000;
+/** smallest non-zero literal magnitude (and 1 / it the largest) */
+const LITERAL_MIN = 1e-150;
 
 /** Check a params object: identifier names, finite numbers, no clash with t / functions / constants. */
 export function validateParams(params: unknown, field = 'params'): Record<string, number> {
@@ -67,6 +69,8 @@ function canon(n: MathNode, opts: ParseOptions): MathNode {
     case 'ConstantNode': {
       const v = (n as unknown as { value: unknown }).value;
       if (typeof v !== 'number' || !Number.isFinite(v)) throw new UserError(field, 'only finite numbers are allowed as constants', { value: String(v) });
+      // literals are exact rationals in the derivations: keep their products and reciprocals inside float64
+      if (v !== 0 && (Math.abs(v) < LITERAL_MIN || Math.abs(v) > 1 / LITERAL_MIN)) throw new UserError(field, `a literal must be 0 or between ${LITERAL_MIN} and ${1 / LITERAL_MIN} in magnitude (rescale it)`, { value: String(v) });
       return num(v);
     }
     case 'SymbolNode': {

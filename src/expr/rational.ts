@@ -45,7 +45,18 @@ export function rpow(a: Rational, k: number): Rational {
   const e = BigInt(Math.abs(k));
   return make(base.n ** e, base.d ** e);
 }
-export const toNumber = (a: Rational): number => Number(a.n) / Number(a.d);
+/** The nearest double to n / d, also when n or d alone overflows a double (literals such as 1e-293 give d = 10^293). */
+export function toNumber(a: Rational): number {
+  const n = Number(a.n), d = Number(a.d);
+  if (Number.isFinite(n) && Number.isFinite(d)) return n / d;
+  // q = n 2^k / d with about 64 significant bits, then q 2^-k (the power split in two so neither half overflows)
+  const abs = a.n < 0n ? -a.n : a.n;
+  if (abs === 0n) return 0;
+  const k = 64 - (abs.toString(2).length - a.d.toString(2).length);
+  const q = k >= 0 ? (a.n << BigInt(k)) / a.d : a.n / (a.d << BigInt(-k));
+  const half = Math.trunc(-k / 2);
+  return Number(q) * 2 ** half * 2 ** (-k - half);
+}
 
 /** Is the denominator a product of 2s and 5s (a terminating decimal)? */
 function terminating(d: bigint): boolean {
@@ -60,6 +71,7 @@ function terminating(d: bigint): boolean {
  */
 export function rationalNode(a: Rational): MathNode {
   const v = toNumber(a);
+  if (!Number.isFinite(v)) throw new RangeError('a derived coefficient overflows float64 (rescale the declaration\'s literals)');
   const exact = fromNumber(v);
   const short = exact.n === a.n && exact.d === a.d && (a.d === 1n || (terminating(a.d) && String(Math.abs(v)).replace(/^0\.0*|\.|e.*$/g, '').length <= 8));
   if (short) return num(v);
@@ -68,16 +80,30 @@ export function rationalNode(a: Rational): MathNode {
   return div(num(Number(a.n)), num(Number(a.d)));
 }
 
-/** The exact value of a tree of literals under + - * / and integer powers, or undefined. */
+/**
+ * The exact value of a tree of literals under + - * / and integer powers, or undefined; also
+ * undefined when that value lies outside the doubles' range (it cannot be printed as a literal)
+ * or its digits grow past a few thousand bits.
+ */
 export function exactValue(n: MathNode): Rational | undefined {
+  const r = exactRaw(n);
+  if (r === undefined) return undefined;
+  const v = toNumber(r);
+  return Number.isFinite(v) && (v !== 0 || r.n === 0n) ? r : undefined;
+}
+
+const MAX_BITS = 4096;
+const tooLong = (r: Rational): boolean => (r.n < 0n ? -r.n : r.n).toString(2).length > MAX_BITS || r.d.toString(2).length > MAX_BITS;
+
+function exactRaw(n: MathNode): Rational | undefined {
   const x = n as unknown as { type: string; value?: unknown; fn?: string; args?: MathNode[]; content?: MathNode };
   try {
     switch (x.type) {
       case 'ConstantNode': return typeof x.value === 'number' ? fromNumber(x.value) : undefined;
-      case 'ParenthesisNode': return exactValue(x.content as MathNode);
+      case 'ParenthesisNode': return exactRaw(x.content as MathNode);
       case 'OperatorNode': {
-        const args = (x.args ?? []).map(exactValue);
-        if (args.some((a) => a === undefined)) return undefined;
+        const args = (x.args ?? []).map(exactRaw);
+        if (args.some((a) => a === undefined || tooLong(a))) return undefined;
         const [a, b] = args as Rational[];
         switch (x.fn) {
           case 'unaryMinus': return rneg(a);
