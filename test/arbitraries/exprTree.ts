@@ -5,6 +5,7 @@
  */
 import fc from 'fast-check';
 import { lit } from './schedulePiece.ts';
+import { view, type MathNode } from '../../src/expr/nodes.ts';
 
 export interface ExprTreeConstraints {
   /** maximum nesting depth (default 3) */
@@ -35,4 +36,13 @@ export function exprTree(c: ExprTreeConstraints = {}): fc.Arbitrary<string> {
     ),
   }));
   return node;
+}
+
+/** The numeric literals of a canonical tree (to check that no float literal was derived). */
+export function literals(n: MathNode, out: number[] = []): number[] {
+  const v = view(n);
+  if (v.kind === 'const') out.push(v.value);
+  else if (v.kind === 'neg' || v.kind === 'call') literals(v.arg, out);
+  else if (v.kind === 'bin') { literals(v.a, out); literals(v.b, out); }
+  return out;
 }

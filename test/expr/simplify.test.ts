@@ -18,21 +18,13 @@ import { stabilize } from '../../src/expr/stabilize.ts';
 import { provedZero } from '../../src/expr/zero.ts';
 import { zeroTest } from '../../src/expr/equal.ts';
 import { depends, sub, view, type MathNode } from '../../src/expr/nodes.ts';
-import { exprTree } from '../arbitraries/exprTree.ts';
+import { exprTree, literals } from '../arbitraries/exprTree.ts';
 
 const VARS = ['t', 'a', 'b'];
 const P = (src: string): MathNode => parseExpr(src, { field: 'expr', vars: VARS });
 const ev = (n: MathNode, t: number, a = 0.7, b = 1.3): number => compile(n, VARS)(t, a, b);
 const close = (x: number, y: number, tol: number) => Math.abs(x - y) <= tol * Math.max(1, Math.abs(x), Math.abs(y));
 
-/** literals of a tree */
-function literals(n: MathNode, out: number[] = []): number[] {
-  const v = view(n);
-  if (v.kind === 'const') out.push(v.value);
-  else if (v.kind === 'neg' || v.kind === 'call') literals(v.arg, out);
-  else if (v.kind === 'bin') { literals(v.a, out); literals(v.b, out); }
-  return out;
-}
 
 /** a random expression in t, a, b (symbolic parameters) */
 const paramTree = exprTree({ maxDepth: 3 }).chain((src) => fc.tuple(fc.constant(src), fc.constantFrom('a', 'b', '(a + b)', 'a*b'), fc.constantFrom('t', '0.5')))

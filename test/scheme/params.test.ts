@@ -20,6 +20,7 @@ import { declareScheme } from '../../src/scheme/declare.ts';
 import { loadScheme } from '../../src/scheme/load.ts';
 import { QUANTITY_NAMES, type Scheme } from '../../src/scheme/types.ts';
 import { otherValues, paramSchedule } from '../arbitraries/paramSchedule.ts';
+import { literals } from '../arbitraries/exprTree.ts';
 import { mjs, reference, rel, sigmoid } from './momentOde.ts';
 
 const RUNS = Number(process.env.SDEKIT_PROPERTY_RUNS ?? (process.env.SDEKIT_SLOW ? 40 : 6));
@@ -35,13 +36,6 @@ function closedForms(s: Scheme): [string, MathNode][] {
   return out;
 }
 
-function literals(n: MathNode, out: number[] = []): number[] {
-  const v = view(n);
-  if (v.kind === 'const') out.push(v.value);
-  else if (v.kind === 'neg' || v.kind === 'call') literals(v.arg, out);
-  else if (v.kind === 'bin') { literals(v.a, out); literals(v.b, out); }
-  return out;
-}
 const significantDigits = (x: number) => String(Math.abs(x)).replace(/e.*$/, '').replace('.', '').replace(/^0+/, '').length;
 
 test('random schedules with named parameters: free names are t and the parameters used; no derived float literal', () => {
