@@ -4,6 +4,7 @@
  * src/expr/equal.ts proves it again: expm1 and log1p are written out by the canonical form).
  *   sum_i k_i e^{x_i} + C with sum_i k_i = -C  ->  sum_i k_i expm1(x_i)   (no cancellation near x_i = 0;
  *     1 - e^{-B} = -expm1(-B), sub-VP's e^B + e^{-B} - 2 = expm1(B) + expm1(-B))
+ *   c + k/u  ->  (c u + k)/u   (1/t - 1 = (1 - t)/t: no cancellation near t = 1; rectified flow's logSnr)
  *   log(1 + u)  ->  log1p(u)
  *   (1 + e^{-u})^{-1}  ->  sigmoid(u)   (no overflow for large |u|)
  *   a subtree without symbols (log(5000), sqrt(2)/2) -> its float64 value (code targets need numbers)
@@ -11,7 +12,7 @@
 import * as C from './canonical.ts';
 import type { E } from './canonical.ts';
 import { fromTree, toTree } from './canonicalTree.ts';
-import { add as tAdd, call, mul as tMul, neg as tNeg, num as tNum, sub as tSub, type MathNode } from './nodes.ts';
+import { add as tAdd, call, div as tDiv, mul as tMul, neg as tNeg, num as tNum, sub as tSub, type MathNode } from './nodes.ts';
 import { FN_TABLE } from './special.ts';
 import { isOne, isZero, radd, rneg, toNumber, type Rat } from './bigRational.ts';
 
@@ -27,7 +28,7 @@ function stable(e: E, rec: (e: E) => MathNode): MathNode | undefined {
     const v = value(e);
     if (Number.isFinite(v)) return v < 0 ? tNeg(tNum(-v)) : tNum(v);
   }
-  if (e.k === 'add') return expm1Sum(e.args, rec);
+  if (e.k === 'add') return expm1Sum(e.args, rec) ?? overCommonDenominator(e.args, rec);
   if (e.k === 'fn' && e.name === 'log' && e.arg.k === 'add' && C.isNum(e.arg.args[0]) && isOne(e.arg.args[0].v)) {
     return call('log1p', rec(C.add(...e.arg.args.slice(1))));
   }
@@ -36,6 +37,15 @@ function stable(e: E, rec: (e: E) => MathNode): MathNode | undefined {
     return call('sigmoid', rec(C.neg(e.base.args[1].arg)));
   }
   return undefined;
+}
+
+/** c + k u^{-1} as (c u + k) / u: the difference is formed before the division, exactly where u ~ -k/c. */
+function overCommonDenominator(args: readonly E[], rec: (e: E) => MathNode): MathNode | undefined {
+  if (args.length !== 2 || args[0].k !== 'num') return undefined;
+  const [k, r] = C.splitCoeff(args[1]);
+  if (!r || r.k !== 'pow' || !C.isNum(r.exp) || r.exp.v.p !== -1n || r.exp.v.q !== 1n) return undefined;
+  const u = r.base;
+  return tDiv(rec(C.add(C.mul(args[0], u), C.num(k))), rec(u));
 }
 
 /** k_i e^{x_i} terms and a constant C with sum k_i = -C as sum k_i expm1(x_i); undefined when absent. */
