@@ -19,6 +19,10 @@ import { ONE, ZERO, isZero as ratIsZero, rabs, radd, rdiv, rgcd, rmul, rneg, typ
 const MAX_TERMS = 4000;
 
 class TooBig extends Error {}
+/** Past this much time one zero test gives up too: a proof falls back to probing instead of stalling `sdekit check`. */
+const BUDGET_MS = 300;
+let deadline = Infinity;
+const checkBudget = (): void => { if (performance.now() > deadline) throw new TooBig(); };
 
 type Mono = ReadonlyMap<string, bigint>;
 interface Term { c: Rat; m: Mono; key: string }
@@ -38,10 +42,12 @@ function padd(a: Poly, b: Poly, sign: Rat = ONE): Poly {
     else out.set(k, { ...t, c });
   }
   if (out.size > MAX_TERMS) throw new TooBig();
+  checkBudget();
   return out;
 }
 function pmul(a: Poly, b: Poly): Poly {
   if (a.size * b.size > MAX_TERMS * 4) throw new TooBig();
+  checkBudget();
   const out: Poly = new Map();
   for (const x of a.values()) for (const y of b.values()) {
     const m = new Map(x.m);
@@ -177,6 +183,8 @@ export function provedZero(tree: MathNode): true | undefined {
 /** {@link provedZero} on a canonical expression built in expanded-specials mode. */
 export function provedZeroE(input: E): true | undefined {
   if (C.isNum(input, ZERO)) return true;
+  const outer = deadline;
+  deadline = Math.min(outer, performance.now() + BUDGET_MS);
   try {
     const e = expand(input); // function arguments and bases multiplied out: equal arguments get equal keys
     const atoms = new Atoms();
@@ -189,6 +197,6 @@ export function provedZeroE(input: E): true | undefined {
   } catch (err) {
     if (err instanceof TooBig) return undefined;
     throw err;
-  }
+  } finally { deadline = outer; }
 }
 
