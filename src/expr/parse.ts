@@ -23,7 +23,7 @@ export interface ParseOptions {
 const RESERVED = new Set(['t', 'lambda', 'pi', 'e', ...FUNCTIONS]);
 const MAX_LENGTH = 4000;
 /** smallest non-zero literal magnitude (and 1 / it the largest) */
-const LITERAL_MIN = 1e-150;
+const LITERAL_MIN = 1e-300;
 
 /** Check a params object: identifier names, finite numbers, no clash with t / functions / constants. */
 export function validateParams(params: unknown, field = 'params'): Record<string, number> {

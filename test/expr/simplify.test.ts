@@ -109,7 +109,14 @@ test('the evaluation form equals the display form and is accurate where the disp
   fc.assert(fc.property(paramTree, (src) => {
     const s = simplify(P(src));
     if (!VARS.some((x) => depends(s, x))) return; // a constant: stabilize folds it to its float64 value
-    assert.ok(provedZero(sub(stabilize(s), s)), `stabilize changed the value of ${s.toString()}`);
+    const st = stabilize(s);
+    if (provedZero(sub(st, s))) return;
+    // stabilize folds symbol-free subtrees (sqrt(1.000001)) to float64 literals, which the exact zero test
+    // cannot equate with the exact subtree: then the two must agree numerically
+    for (const t of [0.15, 0.5, 0.9, 1.4, 1.85]) {
+      const vs = ev(s, t), vt = ev(st, t);
+      if (Number.isFinite(vs) && Math.abs(vs) < 1e8) assert.ok(close(vs, vt, 1e-12), `stabilize changed the value of ${s.toString()} at t = ${t}: ${vs} vs ${vt}`);
+    }
   }), { numRuns: 100 });
   // 1 - exp(-B) for tiny B: the display form loses every digit, the evaluation form none
   const s = simplify(P('1 - exp(-a * t^2)'));
