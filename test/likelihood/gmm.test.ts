@@ -17,7 +17,7 @@ const TOL = 0.02;
 const mixture = fc.integer({ min: 1, max: 3 }).chain((D) => fc.integer({ min: 1, max: 4 }).chain((K) => fc.record({
   weights: fc.array(fc.double({ min: 0.1, max: 1, noNaN: true }), { minLength: K, maxLength: K }),
   means: fc.array(fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: D, maxLength: D }), { minLength: K, maxLength: K }),
-  stds: fc.array(fc.double({ min: 0.08, max: 1, noNaN: true }), { minLength: K, maxLength: K }),
+  stds: fc.array(fc.double({ min: 0.1, max: 1, noNaN: true }), { minLength: K, maxLength: K }),
 })));
 
 async function maxError(spec: GmmSpec, schemeName: string, pts: Float64Array, n: number, tStart?: number, rel = 0): Promise<number> {
