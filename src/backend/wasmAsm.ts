@@ -51,7 +51,11 @@ export const Op = {
   /** load one f32 and splat it to the four lanes */
   v128Load32Splat: (offset = 0): number[] => [...simd(0x09), ...memarg(2, offset)],
   v128Zero: [...simd(0x0c), ...new Array<number>(16).fill(0)],
-  f32x4Add: simd(0xe4), f32x4Sub: simd(0xe5), f32x4Mul: simd(0xe6),
+  /** v128.const with x in the four f32 lanes */
+  f32x4Const: (x: number): number[] => [...simd(0x0c), ...[0, 1, 2, 3].flatMap(() => [...new Uint8Array(new Float32Array([x]).buffer)])],
+  f32x4Add: simd(0xe4), f32x4Sub: simd(0xe5), f32x4Mul: simd(0xe6), f32x4Div: simd(0xe7), f32x4Min: simd(0xe8), f32x4Max: simd(0xe9),
+  i32x4Splat: (v: number): number[] => [0x41, ...sleb(v), ...simd(0x11)],
+  f32x4Nearest: simd(0x6a), i32x4TruncSatF32x4S: simd(0xf8), i32x4Shl: simd(0xab), i32x4Add: simd(0xae),
 } as const;
 
 /** One function: parameter and local types, and its body (without the final `end`). */

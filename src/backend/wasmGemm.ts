@@ -11,7 +11,7 @@
  * registers); the rows and columns outside whole tiles are done by a scalar loop here. Products are
  * summed in k order in float32 in the kernel (float64 in the scalar edge loop).
  */
-import { Op, T, wasmModule, type WasmFunc } from './wasmAsm.ts';
+import { Op, T, type WasmFunc } from './wasmAsm.ts';
 
 /**
  * Rows of C per tile: 4 x 2 accumulators + 2 B vectors + 1 A broadcast stay in registers. Measured
@@ -22,7 +22,7 @@ export const GEMM_MR = 4;
 export const GEMM_NR = 8;
 
 /** The tiled kernel `gemm(M, N, K, a, sai, sak, b, ldb, c, ldc, bias, mode)`; all byte addresses/strides; M % MR = 0, N % 8 = 0. */
-function gemmFunc(MR: number): WasmFunc {
+export function gemmFunc(MR: number = GEMM_MR): WasmFunc {
   const [M, N, K, a, sai, sak, b, ldb, c, ldc, bias, mode] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
   let n = 12;
   const i = n++, j = n++, k = n++, pa = n++, pb = n++, paRow = n++, pcRow = n++, tmp = n++;
@@ -75,13 +75,6 @@ function gemmFunc(MR: number): WasmFunc {
   return { name: 'gemm', params: new Array<number>(12).fill(T.i32), locals: [...new Array<number>(nI32).fill(T.i32), ...new Array<number>(2 * MR + 3).fill(T.v128)], body };
 }
 
-let compiled: WebAssembly.Module | null = null;
-
-/** True where the engine runs WebAssembly SIMD (Node >= 16.4, current browsers). */
-export function wasmSimdSupported(): boolean {
-  try { return WebAssembly.validate(wasmModule([gemmFunc(GEMM_MR)])); } catch { return false; }
-}
-
 /** A operand: A(i, k) = f32[off + i si + k sk] (element units). */
 export interface GemmA { readonly off: number; readonly si: number; readonly sk: number }
 /** A row-major operand: X(r, c) = f32[off + r ld + c]. */
@@ -89,44 +82,29 @@ export interface GemmRowMajor { readonly off: number; readonly ld: number }
 /** How C starts: zero, its current values, or a bias vector (its offset) in every row. */
 export type GemmInit = 'zero' | 'acc' | { readonly bias: number };
 
-/** A GEMM engine over its own memory of `floats` float32 values (allocate the layout once, reuse it every step). */
-export class WasmGemm {
-  readonly memory: WebAssembly.Memory;
-  readonly f32: Float32Array;
-  private readonly kernel: (...args: number[]) => void;
+/** The kernel as instantiated: `gemm(M, N, K, a, sai, sak, b, ldb, c, ldc, bias, mode)` (bytes). */
+export type GemmKernel = (M: number, N: number, K: number, a: number, sai: number, sak: number, b: number, ldb: number, c: number, ldc: number, bias: number, mode: number) => void;
 
-  constructor(readonly floats: number) {
-    const pages = Math.max(1, Math.ceil((4 * floats) / 65536));
-    this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-    compiled ??= new WebAssembly.Module(wasmModule([gemmFunc(GEMM_MR)]));
-    const inst = new WebAssembly.Instance(compiled, { env: { mem: this.memory } });
-    this.kernel = inst.exports.gemm as (...args: number[]) => void;
-    this.f32 = new Float32Array(this.memory.buffer, 0, floats);
-  }
+/** C (M x N) = op(A) (M x K) B (K x N) from `init`: whole MR x 8 tiles by `kernel`, the rest by a scalar loop over `f`. */
+export function gemm(kernel: GemmKernel, f: Float32Array, M: number, N: number, K: number, A: GemmA, B: GemmRowMajor, C: GemmRowMajor, init: GemmInit): void {
+  const mode = init === 'zero' ? 0 : init === 'acc' ? 1 : 2;
+  const bias = typeof init === 'object' ? init.bias : 0;
+  const Mt = K > 0 ? M - (M % GEMM_MR) : 0, Nt = N - (N % GEMM_NR);
+  if (Mt > 0 && Nt > 0) {
+    kernel(Mt, Nt, K, 4 * A.off, 4 * A.si, 4 * A.sk, 4 * B.off, 4 * B.ld, 4 * C.off, 4 * C.ld, 4 * bias, mode);
+    gemmEdge(f, 0, Mt, Nt, N, K, A, B, C, mode, bias);
+    gemmEdge(f, Mt, M, 0, N, K, A, B, C, mode, bias);
+  } else gemmEdge(f, 0, M, 0, N, K, A, B, C, mode, bias);
+}
 
-  /** C (M x N) = op(A) (M x K) B (K x N), started from `init`. */
-  gemm(M: number, N: number, K: number, A: GemmA, B: GemmRowMajor, C: GemmRowMajor, init: GemmInit): void {
-    const mode = init === 'zero' ? 0 : init === 'acc' ? 1 : 2;
-    const bias = typeof init === 'object' ? init.bias : 0;
-    const Mt = M - (M % GEMM_MR), N8 = N - (N % GEMM_NR);
-    if (Mt > 0 && N8 > 0 && K > 0) this.kernel(Mt, N8, K, 4 * A.off, 4 * A.si, 4 * A.sk, 4 * B.off, 4 * B.ld, 4 * C.off, 4 * C.ld, 4 * bias, mode);
-    else if (K === 0) { this.edge(0, M, 0, N, 0, A, B, C, mode, bias); return; }
-    // the remaining rows (all columns) and the remaining columns of the tiled rows
-    this.edge(Mt, M, 0, N, K, A, B, C, mode, bias);
-    if (Mt > 0 && N8 > 0) this.edge(0, Mt, N8, N, K, A, B, C, mode, bias);
-    else if (Mt > 0) this.edge(0, Mt, 0, N, K, A, B, C, mode, bias);
-  }
-
-  /** Scalar C[i0:i1, j0:j1] (float64 sums). */
-  private edge(i0: number, i1: number, j0: number, j1: number, K: number, A: GemmA, B: GemmRowMajor, C: GemmRowMajor, mode: number, bias: number): void {
-    const f = this.f32;
-    for (let i = i0; i < i1; i++) {
-      const ai = A.off + i * A.si, ci = C.off + i * C.ld;
-      for (let j = j0; j < j1; j++) {
-        let s = mode === 0 ? 0 : mode === 1 ? f[ci + j] : f[bias + j];
-        for (let k = 0, pa = ai, pb = B.off + j; k < K; k++, pa += A.sk, pb += B.ld) s += f[pa] * f[pb];
-        f[ci + j] = s;
-      }
+/** Scalar C[i0:i1, j0:j1] (float64 sums). */
+function gemmEdge(f: Float32Array, i0: number, i1: number, j0: number, j1: number, K: number, A: GemmA, B: GemmRowMajor, C: GemmRowMajor, mode: number, bias: number): void {
+  for (let i = i0; i < i1; i++) {
+    const ai = A.off + i * A.si, ci = C.off + i * C.ld;
+    for (let j = j0; j < j1; j++) {
+      let s = mode === 0 ? 0 : mode === 1 ? f[ci + j] : f[bias + j];
+      for (let k = 0, pa = ai, pb = B.off + j; k < K; k++, pa += A.sk, pb += B.ld) s += f[pa] * f[pb];
+      f[ci + j] = s;
     }
   }
 }

@@ -12,7 +12,7 @@
  * dZ_{l-1} = (dZ_l W_l^T) * s (1 + z (1 - s)) with s = sigmoid(z_{l-1})  (SiLU', Elfwing et al. 2018);
  * with classes emb = sinusoidal + E[label], so dE[label_b] += (dZ_0 W_0^T)[b, D:].
  */
-import { WasmGemm } from '../backend/wasmGemm.ts';
+import { WasmArena } from '../backend/wasmArena.ts';
 import { embeddingFrequencies, sizeOf, type ParamSpec } from '../score/layers.ts';
 import type { MlpConfig } from '../score/mlp.ts';
 
@@ -27,7 +27,7 @@ export interface MlpShard {
 
 /** Explicit back-propagation of the MLP `cfg` on `rows` rows, in a wasm memory laid out once. */
 export class MlpWasmBackprop {
-  private readonly g: WasmGemm;
+  private readonly g: WasmArena;
   private readonly widths: number[];
   private readonly L: number;
   private readonly D: number;
@@ -68,7 +68,7 @@ export class MlpWasmBackprop {
     const maxW = Math.max(...w);
     this.dA = take(R * maxW);
     this.dB = take(R * maxW);
-    this.g = new WasmGemm(at);
+    this.g = new WasmArena(at);
   }
 
   /**
@@ -84,12 +84,7 @@ export class MlpWasmBackprop {
     for (let l = 0; l < L; l++) {
       g.gemm(R, w[l + 1], w[l], { off: this.H[l], si: w[l], sk: 1 }, { off: this.P + this.off[`fc${l}.w`], ld: w[l + 1] }, { off: this.Z[l], ld: w[l + 1] }, { bias: this.P + this.off[`fc${l}.b`] });
       if (l < L - 1) {
-        const z = this.Z[l], s = this.S[l], h = this.H[l + 1], n = R * w[l + 1];
-        for (let i = 0; i < n; i++) {
-          const zi = f[z + i], si = 1 / (1 + Math.exp(-zi));
-          f[s + i] = si;
-          f[h + i] = zi * si;
-        }
+        g.silu(this.Z[l], this.S[l], this.H[l + 1], R * w[l + 1]);
       }
     }
     // loss and dZ_{L-1} = 2 share weight_b (F - target) / (B D)
@@ -114,16 +109,13 @@ export class MlpWasmBackprop {
       // dW_l = h_l^T dZ_l (A = h_l read transposed through its strides)
       g.gemm(nIn, nOut, R, { off: this.H[l], si: 1, sk: nIn }, { off: dZ, ld: nOut }, { off: G + this.off[`fc${l}.w`], ld: nOut }, 'zero');
       // db_l = column sums of dZ_l
-      const gb = G + this.off[`fc${l}.b`];
-      for (let j = 0; j < nOut; j++) f[gb + j] = 0;
-      for (let r = 0; r < R; r++) { const row = dZ + r * nOut; for (let j = 0; j < nOut; j++) f[gb + j] += f[row + j]; }
+      g.colSums(dZ, R, nOut, nOut, G + this.off[`fc${l}.b`]);
       if (l === 0 && this.cfg.numClasses === 0) break;
       this.transposeWeight(l);
       if (l > 0) {
         // dH = dZ_l W_l^T; dZ_{l-1} = dH * s (1 + z (1 - s)), in place
         g.gemm(R, nIn, nOut, { off: dZ, si: nOut, sk: 1 }, { off: this.WT, ld: nIn }, { off: dH, ld: nIn }, 'zero');
-        const z = this.Z[l - 1], s = this.S[l - 1], n = R * nIn;
-        for (let i = 0; i < n; i++) { const si = f[s + i]; f[dH + i] *= si * (1 + f[z + i] * (1 - si)); }
+        g.siluGrad(dH, this.Z[l - 1], this.S[l - 1], R * nIn);
         [dZ, dH] = [dH, dZ];
       } else {
         // the embedding columns D.. of dZ_0 W_0^T, summed into the rows of the class table

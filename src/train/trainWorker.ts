@@ -19,7 +19,7 @@ import { sizeOf, type Weights } from '../score/layers.ts';
 import { dsmLoss, type DsmTensors } from './dsmLoss.ts';
 import { mlpDsmGradients } from './mlpBackprop.ts';
 import { MlpWasmBackprop } from './mlpWasmBackprop.ts';
-import { wasmSimdSupported } from '../backend/wasmGemm.ts';
+import { wasmSimdSupported } from '../backend/wasmArena.ts';
 import { batchViews, CTRL, flatLayout, stepTotals, type TrainWorkerInit, type TrainWorkerReply, type TrainWorkerStep } from './parallel.ts';
 import { fusedAdamEma, ownedRange, reduceSlots, stateRange } from './hostOptimizer.ts';
 
