@@ -25,6 +25,13 @@ export interface MlpShard {
   readonly labels: Int32Array | null;
 }
 
+/**
+ * Parts of a step, for profiles: parameters and rows into the wasm memory with the embedding (upload),
+ * GEMMs, SiLU, its derivative, bias gradients (colSums), loss and its gradient (with the class table's
+ * gradient), weight transposes and padding copies (copies), the gradient out to the caller.
+ */
+export type MlpStepPart = 'upload' | 'gemm' | 'silu' | 'siluGrad' | 'colSums' | 'loss' | 'copies' | 'gradient out';
+
 /** Explicit back-propagation of the MLP `cfg` on `rows` rows, in a wasm memory laid out once. */
 export class MlpWasmBackprop {
   private readonly g: WasmArena;
@@ -85,11 +92,13 @@ export class MlpWasmBackprop {
 
   /**
    * Loss (times `share`) of the shard `b` under the flat parameters `params` (spec order), and its
-   * gradient into `grad` (flat, spec order). Returns the loss.
+   * gradient into `grad` (flat, spec order). Returns the loss. `mark(part)`, if given, is called at
+   * the end of each part of the step with its name (bench/trainProfile.ts times the parts).
    */
-  run(params: Float32Array, b: MlpShard, share: number, grad: Float32Array): number {
-    const { g, widths: w, L, D, E, rows: R } = this;
-    const f = g.f32;
+  run(params: Float32Array, b: MlpShard, share: number, grad: Float32Array, mark: (part: MlpStepPart) => void = () => {}): number {
+    const { widths: w, L, D, E, rows: R } = this;
+    const g = this.timed(mark);
+    const f = this.g.f32;
     const { Np, P, G, off } = this;
     f.set(params, P);
     this.input(b);
@@ -97,6 +106,7 @@ export class MlpWasmBackprop {
     const wL = P + off[`fc${L - 1}.w`], bL = P + off[`fc${L - 1}.b`];
     for (let k = 0; k < w[L - 1]; k++) for (let d = 0; d < D; d++) f[this.WL + k * Np + d] = f[wL + k * D + d];
     for (let d = 0; d < D; d++) f[this.bL + d] = f[bL + d];
+    mark('upload');
     // forward: z_l = h_l W_l + b_l; h_{l+1} = silu(z_l), keeping s = sigmoid(z_l)
     for (let l = 0; l < L; l++) {
       const last = l === L - 1, n = last ? Np : w[l + 1];
@@ -118,6 +128,7 @@ export class MlpWasmBackprop {
       loss += (b.weight[r] * sq) / D;
     }
     loss *= share / R;
+    mark('loss');
     // backward; dZ_l has row stride ldz (Np for the last layer)
     let dZ = this.dZL, ldz = Np;
     for (let l = L - 1; l >= 0; l--) {
@@ -125,10 +136,11 @@ export class MlpWasmBackprop {
       // dW_l = h_l^T dZ_l (A = h_l read transposed through its strides); db_l = column sums of dZ_l
       const dW = G + off[`fc${l}.w`];
       g.gemm(nIn, ldz, R, { off: this.H[l], si: 1, sk: nIn }, { off: dZ, ld: ldz }, { off: last ? this.dWL : dW, ld: ldz }, 'zero');
-      if (last) for (let k = 0; k < nIn; k++) for (let d = 0; d < D; d++) f[dW + k * D + d] = f[this.dWL + k * Np + d];
+      if (last) { for (let k = 0; k < nIn; k++) for (let d = 0; d < D; d++) f[dW + k * D + d] = f[this.dWL + k * Np + d]; mark('copies'); }
       g.colSums(dZ, R, nOut, ldz, G + off[`fc${l}.b`]);
       if (l === 0 && this.cfg.numClasses === 0) break;
       this.transposeWeight(l);
+      mark('copies');
       if (l > 0) {
         // dH = dZ_l W_l^T; dZ_{l-1} = dH * s (1 + z (1 - s)), in place
         g.gemm(R, nIn, nOut, { off: dZ, si: ldz, sk: 1 }, { off: this.WT, ld: nIn }, { off: dH, ld: nIn }, 'zero');
@@ -141,10 +153,23 @@ export class MlpWasmBackprop {
         const ge = G + this.off['class.emb'], labels = b.labels as Int32Array;
         f.fill(0, ge, ge + (this.cfg.numClasses + 1) * E);
         for (let r = 0; r < R; r++) { const o = ge + labels[r] * E; for (let e = 0; e < E; e++) f[o + e] += f[dH + r * E + e]; }
+        mark('loss');
       }
     }
     grad.set(f.subarray(G, G + this.total));
+    mark('gradient out');
     return loss;
+  }
+
+  /** The arena's kernels, each followed by `mark` of its part. */
+  private timed(mark: (part: MlpStepPart) => void): Pick<WasmArena, 'gemm' | 'silu' | 'siluGrad' | 'colSums'> {
+    const a = this.g;
+    return {
+      gemm: (...x) => { a.gemm(...x); mark('gemm'); },
+      silu: (...x) => { a.silu(...x); mark('silu'); },
+      siluGrad: (...x) => { a.siluGrad(...x); mark('siluGrad'); },
+      colSums: (...x) => { a.colSums(...x); mark('colSums'); },
+    };
   }
 
   /** h_0 = [x, sin(c w), cos(c w)] (+ E[label] on the embedding) (Vaswani et al. 2017). */
