@@ -9,7 +9,7 @@ import { colSumsFunc, siluFunc, siluGradFunc } from './wasmVector.ts';
 
 let bytes: Uint8Array<ArrayBuffer> | null = null;
 let compiled: WebAssembly.Module | null = null;
-const moduleBytes = (): Uint8Array<ArrayBuffer> => (bytes ??= wasmModule([gemmFunc(), siluFunc(), siluGradFunc(), colSumsFunc()]));
+const moduleBytes = (): Uint8Array<ArrayBuffer> => (bytes ??= wasmModule([gemmFunc(), gemmFunc(1), siluFunc(), siluGradFunc(), colSumsFunc()]));
 
 /** True where the engine validates our SIMD module. */
 export function wasmSimdSupported(): boolean {
@@ -21,7 +21,7 @@ type Fn = (...args: number[]) => void;
 /** `floats` float32 values of wasm memory and the kernels over them (offsets and counts in floats). */
 export class WasmArena {
   readonly f32: Float32Array;
-  private readonly k: { gemm: GemmKernel; silu: Fn; siluGrad: Fn; colSums: Fn };
+  private readonly k: { gemm: GemmKernel; gemm1: GemmKernel; silu: Fn; siluGrad: Fn; colSums: Fn };
 
   constructor(readonly floats: number) {
     const pages = Math.max(1, Math.ceil((4 * floats) / 65536));
@@ -33,7 +33,7 @@ export class WasmArena {
 
   /** C (M x N) = op(A) (M x K) B (K x N), started from `init` (wasmGemm.ts). */
   gemm(M: number, N: number, K: number, A: GemmA, B: GemmRowMajor, C: GemmRowMajor, init: GemmInit): void {
-    gemm(this.k.gemm, this.f32, M, N, K, A, B, C, init);
+    gemm(this.k.gemm, this.k.gemm1, this.f32, M, N, K, A, B, C, init);
   }
 
   /** s = sigmoid(z), h = z s over n values. */

@@ -72,7 +72,7 @@ export function gemmFunc(MR: number = GEMM_MR): WasmFunc {
   }
   emit(get(j), i32(GEMM_NR), Op.add, set(j), Op.br(0), Op.end, Op.end);
   emit(get(i), i32(MR), Op.add, set(i), Op.br(0), Op.end, Op.end);
-  return { name: 'gemm', params: new Array<number>(12).fill(T.i32), locals: [...new Array<number>(nI32).fill(T.i32), ...new Array<number>(2 * MR + 3).fill(T.v128)], body };
+  return { name: MR === GEMM_MR ? 'gemm' : `gemm${MR}`, params: new Array<number>(12).fill(T.i32), locals: [...new Array<number>(nI32).fill(T.i32), ...new Array<number>(2 * MR + 3).fill(T.v128)], body };
 }
 
 /** A operand: A(i, k) = f32[off + i si + k sk] (element units). */
@@ -85,16 +85,21 @@ export type GemmInit = 'zero' | 'acc' | { readonly bias: number };
 /** The kernel as instantiated: `gemm(M, N, K, a, sai, sak, b, ldb, c, ldc, bias, mode)` (bytes). */
 export type GemmKernel = (M: number, N: number, K: number, a: number, sai: number, sak: number, b: number, ldb: number, c: number, ldc: number, bias: number, mode: number) => void;
 
-/** C (M x N) = op(A) (M x K) B (K x N) from `init`: whole MR x 8 tiles by `kernel`, the rest by a scalar loop over `f`. */
-export function gemm(kernel: GemmKernel, f: Float32Array, M: number, N: number, K: number, A: GemmA, B: GemmRowMajor, C: GemmRowMajor, init: GemmInit): void {
+/**
+ * C (M x N) = op(A) (M x K) B (K x N) from `init`: whole MR x 8 tiles by `kernel`, the remaining rows'
+ * whole 8-column blocks by `kernel1` (the same kernel with MR = 1), the remaining columns by a scalar loop over `f`.
+ */
+export function gemm(kernel: GemmKernel, kernel1: GemmKernel, f: Float32Array, M: number, N: number, K: number, A: GemmA, B: GemmRowMajor, C: GemmRowMajor, init: GemmInit): void {
   const mode = init === 'zero' ? 0 : init === 'acc' ? 1 : 2;
   const bias = typeof init === 'object' ? init.bias : 0;
-  const Mt = K > 0 ? M - (M % GEMM_MR) : 0, Nt = N - (N % GEMM_NR);
-  if (Mt > 0 && Nt > 0) {
-    kernel(Mt, Nt, K, 4 * A.off, 4 * A.si, 4 * A.sk, 4 * B.off, 4 * B.ld, 4 * C.off, 4 * C.ld, 4 * bias, mode);
-    gemmEdge(f, 0, Mt, Nt, N, K, A, B, C, mode, bias);
-    gemmEdge(f, Mt, M, 0, N, K, A, B, C, mode, bias);
-  } else gemmEdge(f, 0, M, 0, N, K, A, B, C, mode, bias);
+  const Mt = M - (M % GEMM_MR), Nt = K > 0 ? N - (N % GEMM_NR) : 0;
+  if (Nt > 0) {
+    const args = [K, 4 * A.off, 4 * A.si, 4 * A.sk, 4 * B.off, 4 * B.ld, 4 * C.off, 4 * C.ld, 4 * bias, mode] as const;
+    if (Mt > 0) kernel(Mt, Nt, ...args);
+    // rows Mt.. (A and C offset by Mt rows)
+    if (Mt < M) kernel1(M - Mt, Nt, K, 4 * (A.off + Mt * A.si), 4 * A.si, 4 * A.sk, 4 * B.off, 4 * B.ld, 4 * (C.off + Mt * C.ld), 4 * C.ld, 4 * bias, mode);
+  }
+  gemmEdge(f, 0, M, Nt, N, K, A, B, C, mode, bias);
 }
 
 /** Scalar C[i0:i1, j0:j1] (float64 sums). */

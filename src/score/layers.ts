@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../rng.ts';
 import { conv3Wasm } from '../backend/wasmConv3.ts';
 import { groupNormSiluWasm } from '../backend/wasmGroupNorm.ts';
+import { concatLastWasm, up2Wasm } from '../backend/wasmUnetGlue.ts';
 
 let fusedKernels = true;
 /**
@@ -148,7 +149,13 @@ export function down2(w: Weights, name: string, x: tf.Tensor4D): tf.Tensor4D {
 
 /** Nearest-neighbour upsampling by 2. */
 export function up2(x: tf.Tensor4D): tf.Tensor4D {
+  if (fused()) return up2Wasm(x);
   return tf.image.resizeNearestNeighbor(x, [x.shape[1] * 2, x.shape[2] * 2]);
+}
+
+/** [a, b] along the channel axis (the gradient a heap split on wasm, src/backend/wasmUnetGlue.ts). */
+export function concatChannels(a: tf.Tensor4D, b: tf.Tensor4D): tf.Tensor4D {
+  return fused() ? concatLastWasm(a, b) : tf.concat([a, b], 3);
 }
 
 /** Group normalisation over (H, W, C/G) per sample and group, then a per-channel affine map. */

@@ -7,7 +7,7 @@
  * (after the middle residual block, as in DDPM). NHWC layout.
  */
 import * as tf from '@tensorflow/tfjs';
-import { SpecBuilder, embedLookup, conv3, dense, down2, groupNorm, groupNormSilu, silu, sinusoidal, up2, type Net, type Weights } from './layers.ts';
+import { SpecBuilder, concatChannels, embedLookup, conv3, dense, down2, groupNorm, groupNormSilu, silu, sinusoidal, up2, type Net, type Weights } from './layers.ts';
 
 /** JSON-serialisable U-Net configuration. */
 export interface UnetConfig {
@@ -116,7 +116,7 @@ export function createUnet(cfg: UnetConfig): Net {
       if (cfg.attention) h = attnBlock(w, 'mid.attn', h, cfg.groups);
       for (let l = levels - 1; l >= 0; l--) {
         if (l < levels - 1) h = up2(conv3(w, `us${l}`, h));
-        h = resBlock(w, `up${l}`, tf.concat([h, skips[l]], 3), emb, cfg.groups);
+        h = resBlock(w, `up${l}`, concatChannels(h, skips[l]), emb, cfg.groups);
       }
       h = conv3(w, 'out', groupNormSilu(w, 'out.n', h, cfg.groups));
       return tf.reshape(h, x.shape);

@@ -25,6 +25,13 @@ export interface MlpShard {
   readonly labels: Int32Array | null;
 }
 
+/**
+ * Parts of a step, for profiles: parameters and rows into the wasm memory with the embedding (upload),
+ * GEMMs, SiLU, its derivative, bias gradients (colSums), loss and its gradient (with the class table's
+ * gradient), weight transposes and padding copies (copies), the gradient out to the caller.
+ */
+export type MlpStepPart = 'upload' | 'gemm' | 'silu' | 'siluGrad' | 'colSums' | 'loss' | 'copies' | 'gradient out';
+
 /** Explicit back-propagation of the MLP `cfg` on `rows` rows, in a wasm memory laid out once. */
 export class MlpWasmBackprop {
   private readonly g: WasmArena;
@@ -42,6 +49,12 @@ export class MlpWasmBackprop {
   private readonly S: number[] = [];
   private readonly dA: number;
   private readonly dB: number;
+  /** the last layer padded to Np = D rounded up to 8 columns (whole GEMM tiles): W, b, dZ, dW */
+  private readonly Np: number;
+  private readonly WL: number;
+  private readonly bL: number;
+  private readonly dZL: number;
+  private readonly dWL: number;
   private readonly off: Record<string, number> = {};
   readonly total: number;
 
@@ -60,11 +73,17 @@ export class MlpWasmBackprop {
     const take = (n: number): number => { const o = at; at += n; return o; };
     this.G = take(total);
     this.WT = take(Math.max(...w.slice(0, -1).map((x, l) => x * w[l + 1])));
-    for (let l = 0; l < this.L; l++) {
+    const L = this.L, Np = (this.Np = 8 * Math.ceil(this.D / 8));
+    for (let l = 0; l < L; l++) {
       this.H.push(take(R * w[l]));
-      this.Z.push(take(R * w[l + 1]));
-      if (l < this.L - 1) this.S.push(take(R * w[l + 1]));
+      this.Z.push(take(R * (l < L - 1 ? w[l + 1] : Np)));
+      if (l < L - 1) this.S.push(take(R * w[l + 1]));
     }
+    // (a new wasm memory is zero: the padding columns stay zero, only the first D are ever written)
+    this.WL = take(w[L - 1] * Np);
+    this.bL = take(Np);
+    this.dZL = take(R * Np);
+    this.dWL = take(w[L - 1] * Np);
     const maxW = Math.max(...w);
     this.dA = take(R * maxW);
     this.dB = take(R * maxW);
@@ -73,60 +92,84 @@ export class MlpWasmBackprop {
 
   /**
    * Loss (times `share`) of the shard `b` under the flat parameters `params` (spec order), and its
-   * gradient into `grad` (flat, spec order). Returns the loss.
+   * gradient into `grad` (flat, spec order). Returns the loss. `mark(part)`, if given, is called at
+   * the end of each part of the step with its name (bench/trainProfile.ts times the parts).
    */
-  run(params: Float32Array, b: MlpShard, share: number, grad: Float32Array): number {
-    const { g, widths: w, L, D, E, rows: R } = this;
-    const f = g.f32;
-    f.set(params, this.P);
+  run(params: Float32Array, b: MlpShard, share: number, grad: Float32Array, mark: (part: MlpStepPart) => void = () => {}): number {
+    const { widths: w, L, D, E, rows: R } = this;
+    const g = this.timed(mark);
+    const f = this.g.f32;
+    const { Np, P, G, off } = this;
+    f.set(params, P);
     this.input(b);
+    // the last layer's weight and bias into their padded copies
+    const wL = P + off[`fc${L - 1}.w`], bL = P + off[`fc${L - 1}.b`];
+    for (let k = 0; k < w[L - 1]; k++) for (let d = 0; d < D; d++) f[this.WL + k * Np + d] = f[wL + k * D + d];
+    for (let d = 0; d < D; d++) f[this.bL + d] = f[bL + d];
+    mark('upload');
     // forward: z_l = h_l W_l + b_l; h_{l+1} = silu(z_l), keeping s = sigmoid(z_l)
     for (let l = 0; l < L; l++) {
-      g.gemm(R, w[l + 1], w[l], { off: this.H[l], si: w[l], sk: 1 }, { off: this.P + this.off[`fc${l}.w`], ld: w[l + 1] }, { off: this.Z[l], ld: w[l + 1] }, { bias: this.P + this.off[`fc${l}.b`] });
-      if (l < L - 1) {
-        g.silu(this.Z[l], this.S[l], this.H[l + 1], R * w[l + 1]);
-      }
+      const last = l === L - 1, n = last ? Np : w[l + 1];
+      const W = last ? this.WL : P + off[`fc${l}.w`], bias = last ? this.bL : P + off[`fc${l}.b`];
+      g.gemm(R, n, w[l], { off: this.H[l], si: w[l], sk: 1 }, { off: W, ld: n }, { off: this.Z[l], ld: n }, { bias });
+      if (!last) g.silu(this.Z[l], this.S[l], this.H[l + 1], R * n);
     }
     // loss and dZ_{L-1} = 2 share weight_b (F - target) / (B D)
-    let dZ = this.dA, dH = this.dB;
     const F = this.Z[L - 1];
     let loss = 0;
     for (let r = 0; r < R; r++) {
       let sq = 0;
       const k = (2 * share * b.weight[r]) / (R * D);
       for (let d = 0; d < D; d++) {
-        const diff = f[F + r * D + d] - b.target[r * D + d];
+        const diff = f[F + r * Np + d] - b.target[r * D + d];
         sq += diff * diff;
-        f[dZ + r * D + d] = k * diff;
+        f[this.dZL + r * Np + d] = k * diff;
       }
       loss += (b.weight[r] * sq) / D;
     }
     loss *= share / R;
-    // backward
-    const G = this.G;
+    mark('loss');
+    // backward; dZ_l has row stride ldz (Np for the last layer)
+    let dZ = this.dZL, ldz = Np;
     for (let l = L - 1; l >= 0; l--) {
-      const nOut = w[l + 1], nIn = w[l];
-      // dW_l = h_l^T dZ_l (A = h_l read transposed through its strides)
-      g.gemm(nIn, nOut, R, { off: this.H[l], si: 1, sk: nIn }, { off: dZ, ld: nOut }, { off: G + this.off[`fc${l}.w`], ld: nOut }, 'zero');
-      // db_l = column sums of dZ_l
-      g.colSums(dZ, R, nOut, nOut, G + this.off[`fc${l}.b`]);
+      const nOut = w[l + 1], nIn = w[l], last = l === L - 1, dH = dZ === this.dA ? this.dB : this.dA;
+      // dW_l = h_l^T dZ_l (A = h_l read transposed through its strides); db_l = column sums of dZ_l
+      const dW = G + off[`fc${l}.w`];
+      g.gemm(nIn, ldz, R, { off: this.H[l], si: 1, sk: nIn }, { off: dZ, ld: ldz }, { off: last ? this.dWL : dW, ld: ldz }, 'zero');
+      if (last) { for (let k = 0; k < nIn; k++) for (let d = 0; d < D; d++) f[dW + k * D + d] = f[this.dWL + k * Np + d]; mark('copies'); }
+      g.colSums(dZ, R, nOut, ldz, G + off[`fc${l}.b`]);
       if (l === 0 && this.cfg.numClasses === 0) break;
       this.transposeWeight(l);
+      mark('copies');
       if (l > 0) {
         // dH = dZ_l W_l^T; dZ_{l-1} = dH * s (1 + z (1 - s)), in place
-        g.gemm(R, nIn, nOut, { off: dZ, si: nOut, sk: 1 }, { off: this.WT, ld: nIn }, { off: dH, ld: nIn }, 'zero');
+        g.gemm(R, nIn, nOut, { off: dZ, si: ldz, sk: 1 }, { off: this.WT, ld: nIn }, { off: dH, ld: nIn }, 'zero');
         g.siluGrad(dH, this.Z[l - 1], this.S[l - 1], R * nIn);
-        [dZ, dH] = [dH, dZ];
+        dZ = dH;
+        ldz = nIn;
       } else {
         // the embedding columns D.. of dZ_0 W_0^T, summed into the rows of the class table
-        g.gemm(R, E, nOut, { off: dZ, si: nOut, sk: 1 }, { off: this.WT + D, ld: nIn }, { off: dH, ld: E }, 'zero');
+        g.gemm(R, E, nOut, { off: dZ, si: ldz, sk: 1 }, { off: this.WT + D, ld: nIn }, { off: dH, ld: E }, 'zero');
         const ge = G + this.off['class.emb'], labels = b.labels as Int32Array;
         f.fill(0, ge, ge + (this.cfg.numClasses + 1) * E);
         for (let r = 0; r < R; r++) { const o = ge + labels[r] * E; for (let e = 0; e < E; e++) f[o + e] += f[dH + r * E + e]; }
+        mark('loss');
       }
     }
     grad.set(f.subarray(G, G + this.total));
+    mark('gradient out');
     return loss;
+  }
+
+  /** The arena's kernels, each followed by `mark` of its part. */
+  private timed(mark: (part: MlpStepPart) => void): Pick<WasmArena, 'gemm' | 'silu' | 'siluGrad' | 'colSums'> {
+    const a = this.g;
+    return {
+      gemm: (...x) => { a.gemm(...x); mark('gemm'); },
+      silu: (...x) => { a.silu(...x); mark('silu'); },
+      siluGrad: (...x) => { a.siluGrad(...x); mark('siluGrad'); },
+      colSums: (...x) => { a.colSums(...x); mark('colSums'); },
+    };
   }
 
   /** h_0 = [x, sin(c w), cos(c w)] (+ E[label] on the embedding) (Vaswani et al. 2017). */

@@ -58,8 +58,18 @@ const gOwn = new Float32Array(own.hi - own.lo);
 const views = init.batches.map(batchViews);
 const { lo, hi } = init;
 const rows = hi - lo, D = sizeOf(init.dataShape), share = rows / init.batch;
-// the MLP on wasm with SIMD: our own GEMM on one wasm memory laid out once (mlpWasmBackprop.ts)
-const inPlace = mlp && wasmSimdSupported() ? new MlpWasmBackprop(mlp, net.specs, rows) : null;
+// the MLP on wasm with SIMD: our own GEMM on one wasm memory laid out once (mlpWasmBackprop.ts); the
+// tfjs path (mlpBackprop.ts) where the engine lacks SIMD or the layout exceeds a wasm memory (RangeError)
+function inPlaceStep(): MlpWasmBackprop | null {
+  if (!mlp || !wasmSimdSupported()) return null;
+  try {
+    return new MlpWasmBackprop(mlp, net.specs, rows);
+  } catch (e) {
+    if (e instanceof RangeError) return null;
+    throw e;
+  }
+}
+const inPlace = inPlaceStep();
 
 /** Loss and gradients: explicit back-propagation for the MLP on wasm, else autodiff. */
 function gradients(ws: tf.Tensor[], b: DsmTensors): { value: tf.Scalar; grads: tf.Tensor[]; fold: boolean[] | null } {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs';
 import { initTrainBackend } from '../../src/train/backend.ts';
-import { conv3, groupNormSilu, initWeights, patches3, setFusedLayerKernels, type Weights } from '../../src/score/layers.ts';
+import { concatChannels, conv3, groupNormSilu, initWeights, patches3, setFusedLayerKernels, up2, type Weights } from '../../src/score/layers.ts';
 import { createUnet } from '../../src/score/unet.ts';
 import { dsmLoss } from '../../src/train/dsmLoss.ts';
 import { Rng } from '../../src/rng.ts';
@@ -76,6 +76,20 @@ test('group norm + SiLU on wasm: value and gradients (x, gamma, beta) == tf ops,
       ['value', 'dx', 'dgamma', 'dbeta'].forEach((k, i) => assertClose(fused[i], ref[i], 1e-4, k, floor));
       tf.dispose([x, g, b, probe]);
     }), { numRuns: 30 });
+});
+
+test('channel concat and nearest 2x upsampling on wasm: values and gradients == tf ops, random shapes', () => {
+  fc.assert(fc.property(
+    fc.record({ B: fc.integer({ min: 1, max: 3 }), H: fc.integer({ min: 1, max: 6 }), W: fc.integer({ min: 1, max: 6 }), C1: fc.integer({ min: 1, max: 9 }), C2: fc.integer({ min: 1, max: 9 }), seed: fc.integer({ min: 0, max: 1e6 }) }),
+    ({ B, H, W, C1, C2, seed }) => {
+      const a = rand([B, H, W, C1], seed), b = rand([B, H, W, C2], seed + 1), pc = rand([B, H, W, C1 + C2], seed + 2), pu = rand([B, 2 * H, 2 * W, C1], seed + 3);
+      const { fused, ref } = both(() => {
+        const f = (aa: tf.Tensor, bb: tf.Tensor): tf.Scalar => tf.add(tf.sum(tf.mul(concatChannels(aa as tf.Tensor4D, bb as tf.Tensor4D), pc)), tf.sum(tf.mul(up2(aa as tf.Tensor4D), pu)));
+        return [concatChannels(a as tf.Tensor4D, b as tf.Tensor4D), up2(a as tf.Tensor4D), ...tf.grads(f)([a, b])];
+      });
+      ['concat', 'up2', 'da', 'db'].forEach((k, i) => assertClose(fused[i], ref[i], 1e-6, k));
+      tf.dispose([a, b, pc, pu]);
+    }), { numRuns: 25 });
 });
 
 test('U-Net (class-conditional, 16x16, widths 16,32,32): DSM loss and every gradient equal with and without the fused kernels', () => {
