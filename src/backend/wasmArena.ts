@@ -4,12 +4,12 @@
  * allocation per call. Needs WebAssembly SIMD (Node >= 16.4, current browsers): {@link wasmSimdSupported}.
  */
 import { wasmModule } from './wasmAsm.ts';
-import { gemm, gemmFunc, type GemmA, type GemmInit, type GemmKernel, type GemmRowMajor } from './wasmGemm.ts';
+import { GEMM_MR, gemm, gemmFunc, type GemmA, type GemmInit, type GemmKernel, type GemmRowMajor } from './wasmGemm.ts';
 import { colSumsFunc, siluFunc, siluGradFunc, transposeFunc } from './wasmVector.ts';
 
 let bytes: Uint8Array<ArrayBuffer> | null = null;
 let compiled: WebAssembly.Module | null = null;
-const moduleBytes = (): Uint8Array<ArrayBuffer> => (bytes ??= wasmModule([gemmFunc(), gemmFunc(1), siluFunc(), siluGradFunc(), colSumsFunc(), transposeFunc()]));
+const moduleBytes = (): Uint8Array<ArrayBuffer> => (bytes ??= wasmModule([gemmFunc(GEMM_MR), gemmFunc(1), siluFunc(), siluGradFunc(), colSumsFunc(), transposeFunc()]));
 
 /** True where the engine validates our SIMD module. */
 export function wasmSimdSupported(): boolean {
@@ -21,7 +21,7 @@ type Fn = (...args: number[]) => void;
 /** `floats` float32 values of wasm memory and the kernels over them (offsets and counts in floats). */
 export class WasmArena {
   readonly f32: Float32Array;
-  private readonly k: { gemm: GemmKernel; gemm1: GemmKernel; silu: Fn; siluGrad: Fn; colSums: Fn; transpose: Fn };
+  private readonly k: { gemm4x8: GemmKernel; gemm1x8: GemmKernel; silu: Fn; siluGrad: Fn; colSums: Fn; transpose: Fn };
 
   constructor(readonly floats: number) {
     const pages = Math.max(1, Math.ceil((4 * floats) / 65536));
@@ -33,7 +33,7 @@ export class WasmArena {
 
   /** C (M x N) = op(A) (M x K) B (K x N), started from `init` (wasmGemm.ts). */
   gemm(M: number, N: number, K: number, A: GemmA, B: GemmRowMajor, C: GemmRowMajor, init: GemmInit): void {
-    gemm(this.k.gemm, this.k.gemm1, this.f32, M, N, K, A, B, C, init);
+    gemm(this.k.gemm4x8, this.k.gemm1x8, this.f32, M, N, K, A, B, C, init);
   }
 
   /** s = sigmoid(z), h = z s over n values. */
