@@ -12,7 +12,7 @@
  *
  * Measured (bench/probes, issue 14): the filter gradient as one im2col GEMM (P^T dy) was slower here,
  * because XNNPACK repacks a fresh right-hand operand (dy, B H W x C_out) on every call at ~40 ns a
- * value; the flip and the column sums are plain loops over the wasm heap (wasmHeap.ts).
+ * value. The flip is a plain loop over the wasm heap (wasmHeap.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { wasmHeap, type WasmHeap } from './wasmHeap.ts';
@@ -29,37 +29,15 @@ function flip3(be: WasmHeap, wm: tf.TensorInfo, C: number): tf.TensorInfo {
   return out;
 }
 
-/** Column sums of x viewed as [groups, R, C] (C = the last axis): -> [groups, C], accumulated in float64. */
-function columnSums(be: WasmHeap, x: tf.TensorInfo, groups: number): tf.TensorInfo {
-  const C = x.shape[x.shape.length - 1];
-  const R = x.shape.reduce((a, b) => a * b, 1) / (C * groups);
-  const out = be.makeOutput(groups === 1 ? [C] : [groups, C], 'float32');
-  const o = be.typedArrayFromHeap(out), xx = be.typedArrayFromHeap(x);
-  const acc = new Float64Array(C);
-  for (let g = 0; g < groups; g++) {
-    acc.fill(0);
-    for (let r = 0, i = g * R * C; r < R; r++, i += C) for (let c = 0; c < C; c++) acc[c] += xx[i + c];
-    for (let c = 0; c < C; c++) o[g * C + c] = acc[c];
-  }
-  return out;
-}
-
 /** Register a wasm kernel unless it is registered already. */
 export function registerHeapKernel(kernelName: string, f: (be: WasmHeap, inputs: Record<string, tf.TensorInfo>, attrs: tf.NamedAttrMap) => tf.TensorInfo | tf.TensorInfo[]): void {
   if (tf.getKernel(kernelName, 'wasm') !== undefined) return;
   tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: ({ inputs, backend, attrs }) => f(wasmHeap(backend), inputs as Record<string, tf.TensorInfo>, attrs ?? {}) });
 }
 
-/** Register the convolution's heap kernels (idempotent). */
+/** Register the convolution's heap kernel (idempotent). */
 export function registerWasmConvKernels(): void {
   registerHeapKernel('SdekitFlip3', (be, { w }, attrs) => flip3(be, w, attrs.c as number));
-  registerHeapKernel('SdekitColumnSums', (be, { x }, attrs) => columnSums(be, x, (attrs.groups as number | undefined) ?? 1));
-}
-
-/** Column sums of x viewed as [groups, R, last axis] -> [groups, C] (or [C] for one group); wasm only. */
-export function columnSumsWasm(x: tf.Tensor, groups = 1): tf.Tensor {
-  registerWasmConvKernels();
-  return tf.engine().runKernel('SdekitColumnSums', { x }, { groups }) as tf.Tensor;
 }
 
 /** The kernel of the input gradient, [3, 3, C_out, C], from W [9 C, C_out] (wasm only). */
@@ -86,7 +64,7 @@ export const conv3Wasm = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[
       // x^T [C, H, W, B] convolved with dy^T [H, W, B, C_out] as the filter, padding 1 -> [C, 3, 3, C_out]
       const dWt = tf.conv2d(tf.transpose(xs, [3, 1, 2, 0]) as tf.Tensor4D, tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D, 1, [[0, 0], [1, 1], [1, 1], [0, 0]]);
       const dW = tf.reshape(tf.transpose(dWt, [1, 2, 0, 3]), [9 * c, co]);
-      return [dx, dW, columnSumsWasm(dy2)];
+      return [dx, dW, tf.sum(dy2, 0)];
     },
   };
 })) as (x: tf.Tensor4D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor4D;

@@ -4,7 +4,7 @@
  * and their autodiff gradients were ~25 small kernels per use, each a pass over the activations).
  *
  * Group norm (Wu & He 2018), per sample b and group g of C/G channels, n = H W C/G values:
- *   mu = mean(x),  var = mean((x - mu)^2) (biased, as tf.moments),  xhat = (x - mu) / sqrt(var + eps)
+ *   mu = mean(x),  var = mean(x^2) - mu^2 (biased, as tf.moments; sums in float64),  xhat = (x - mu) / sqrt(var + eps)
  *   z = gamma_c xhat + beta_c,  y = z s with s = sigmoid(z)  (SiLU, Elfwing et al. 2018)
  * Backward, with dz = dy s (1 + z (1 - s)):
  *   dgamma_c = sum dz xhat,  dbeta_c = sum dz  (over b, h, w)
@@ -28,22 +28,19 @@ export function registerWasmGroupNormKernels(): void {
     // views after the last allocation
     const xx = be.typedArrayFromHeap(x), zz = be.typedArrayFromHeap(z), st = be.typedArrayFromHeap(stats);
     const ga = be.typedArrayFromHeap(gamma), bt = be.typedArrayFromHeap(beta);
-    const acc = new Float64Array(C), mu = new Float64Array(C), a = new Float64Array(C), sh = new Float64Array(C);
+    const acc = new Float64Array(C), acc2 = new Float64Array(C), mu = new Float64Array(C), a = new Float64Array(C), sh = new Float64Array(C);
     for (let b = 0; b < B; b++) {
       const base = b * P * C, end = base + P * C;
+      // one pass: per-channel sums of x and x^2 in float64, then the group mean and variance
       acc.fill(0);
-      for (let i = base; i < end; i += C) for (let c = 0; c < C; c++) acc[c] += xx[i + c];
+      acc2.fill(0);
+      for (let i = base; i < end; i += C) for (let c = 0; c < C; c++) { const v = xx[i + c]; acc[c] += v; acc2[c] += v * v; }
       for (let g = 0; g < G; g++) {
-        let s = 0;
-        for (let c = g * Cg; c < (g + 1) * Cg; c++) s += acc[c];
-        for (let c = g * Cg; c < (g + 1) * Cg; c++) mu[c] = s / n;
-      }
-      acc.fill(0);
-      for (let i = base; i < end; i += C) for (let c = 0; c < C; c++) { const d = xx[i + c] - mu[c]; acc[c] += d * d; }
-      for (let g = 0; g < G; g++) {
-        let s = 0;
-        for (let c = g * Cg; c < (g + 1) * Cg; c++) s += acc[c];
-        const rstd = 1 / Math.sqrt(s / n + eps);
+        let s = 0, s2 = 0;
+        for (let c = g * Cg; c < (g + 1) * Cg; c++) { s += acc[c]; s2 += acc2[c]; }
+        const m = s / n;
+        for (let c = g * Cg; c < (g + 1) * Cg; c++) mu[c] = m;
+        const rstd = 1 / Math.sqrt(Math.max(0, s2 / n - m * m) + eps);
         st[2 * (b * G + g)] = mu[g * Cg];
         st[2 * (b * G + g) + 1] = rstd;
         // z = a_c x + sh_c with a_c = gamma_c rstd, sh_c = beta_c - a_c mu
