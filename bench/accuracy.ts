@@ -304,5 +304,5 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
   const r = await benchAccuracy({ quick: args.includes('--quick'), tune: !args.includes('--no-tune'), schemes: !args.includes('--no-schemes'), log: (s) => console.error(s) });
   if (args.includes('--json')) console.log(JSON.stringify(r.results));
   else console.log(r.markdown);
-  writeAccuracySection(`Machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}. Date: ${new Date().toISOString()}. Command: \`npx tsx bench/accuracy.ts\`.\n\n${r.markdown}`);
+  writeAccuracySection(`Machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}. Date: ${new Date().toISOString()}. Command: \`npx tsx bench/accuracy.ts${args.length ? ` ${args.join(' ')}` : ''}\`${args.includes('--no-schemes') ? ' (the schemes table is kept from the previous full run)' : ''}.\n\n${r.markdown}`);
 }

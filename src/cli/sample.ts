@@ -140,10 +140,10 @@ samplers: auto (default: the sampler, settings and grid measured most accurate f
   }
   if (grid !== undefined && run) writeGrid(grid, result.samples, result.n, run.config);
   if (bool(a, 'json')) {
-    console.log(JSON.stringify({ nfe: result.nfe, seconds: result.seconds, backend, sampler: result.sampler, spacing: result.spacing, ...result.picked }));
+    console.log(JSON.stringify({ nfe: result.nfe, seconds: result.seconds, backend, sampler: result.sampler, spacing: result.spacing, ...result.picked, ...(fileSampler?.sampler ? { ...fileSampler.options, samplerFrom: 'steps-file' } : {}) }));
   } else {
     const note = backendFlag && !device && !run ? ` (--backend ${backendFlag}: the exact score runs as float64 host loops)` : '';
-    console.log(`${result.n} samples of dimension ${result.dim} from ${scheme.name} with ${result.sampler}${picked(result.picked)}${samplerName === 'auto' ? ' (auto)' : ''} (${steps} steps, ${str(a, 'steps-file') ?? result.spacing} grid): nfe ${result.nfe}, ${result.seconds.toFixed(3)} s, backend ${backend}${note} -> ${out}${plot ? `, plot ${plot}` : ''}`);
+    console.log(`${result.n} samples of dimension ${result.dim} from ${scheme.name} with ${result.sampler}${picked(result.picked)}${samplerName === 'auto' ? ' (auto)' : ''}${fileSampler?.sampler ? `${picked(fileSampler.options)} (from the steps file)` : ''} (${steps} steps, ${str(a, 'steps-file') ?? result.spacing} grid): nfe ${result.nfe}, ${result.seconds.toFixed(3)} s, backend ${backend}${note} -> ${out}${plot ? `, plot ${plot}` : ''}`);
   }
   return 0;
 }

@@ -21,15 +21,10 @@ import { sample } from '../../src/sample/sample.ts';
 import { pointAt } from '../../src/sample/steps.ts';
 import { defaultTuneN, rmsDistance, tuneGrid, tuneProblem } from '../../src/sample/tune.ts';
 import { scheme } from './fixtures.ts';
+import { quiet } from './quiet.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sdekit-tuneauto-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-async function quiet<T>(f: () => Promise<T>): Promise<T> {
-  const orig = console.log;
-  console.log = () => {};
-  try { return await f(); } finally { console.log = orig; }
-}
 
 test('tuneGrid: never worse than the best built-in grid on the validation points (random mixtures)', async () => {
   const s = scheme('vp-linear');
