@@ -88,7 +88,7 @@ export { GaussianMixtureModel, validateGmm, type GmmSpec, type GmmModelOptions }
 // sampling
 export { sample, resolveSampler, type SampleOptions, type SampleResult } from './sample/sample.ts';
 export { chooseAuto, schemeKind, AUTO_TABLE, type AutoChoice, type SchemeKind } from './sample/auto.ts';
-export { tuneGrid, rmsDistance, type TuneOptions, type TuneResult } from './sample/tune.ts';
+export { tuneGrid, tuneAuto, defaultTuneN, rmsDistance, TUNE_CANDIDATES, type TuneOptions, type TuneResult, type TuneAutoOptions, type TuneAutoResult, type TuneCandidate, type TuneSamplerOptions } from './sample/tune.ts';
 export { DEFAULT_SAMPLER, SAMPLERS, SAMPLER_NAMES, isSamplerName, type SamplerName } from './sample/registry.ts';
 export type { Sampler, SamplerContext, SamplerOptions, Churn } from './sample/types.ts';
 export { DEFAULT_SAMPLER_OPTIONS } from './sample/types.ts';

@@ -17,6 +17,7 @@ import { allowOnly, bool, num, parseArgs, req, str } from './args.ts';
 import { prepareOutput, writeOutput } from './output.ts';
 import { progressBar } from './progress.ts';
 import { gridSteps, samplerSettings } from './samplerFlags.ts';
+import { readStepsFileSampler } from '../sample/stepsFile.ts';
 import { UserError } from '../errors.ts';
 import { readGmmFile } from '../data/gmmFile.ts';
 import { GaussianMixtureModel, DATA_LEVEL } from '../score/gmm.ts';
@@ -54,7 +55,7 @@ export async function run(argv: string[]): Promise<number> {
   [--order K] (unipc, deis: 1..3, default 3; ipndm: 1..4, default 4) [--variant bh1|bh2] (unipc, default bh2)
   [--lower-order-final on|off] (unipc: order-1 last step as the reference, default on)
   [--form reference|taylor] (dpm-solver++3m: dpm-solver's D2 term, or ours; default ${DPMPP3M_DEFAULT_FORM})
-  [--steps-file steps.json] ({"t": [T, ..., t_end]} strictly descending in [t0, T], e.g. from sdekit tune; replaces --spacing)
+  [--steps-file steps.json] ({"t": [T, ..., t_end]} strictly descending in [t0, T], e.g. from sdekit tune; replaces --spacing; without --sampler, the file's "sampler" and "options" when it has them)
   [--backend host|cpu|wasm|webgpu|tensorflow]  (gmm: webgpu = float32 device buffers, others = float64 host loops)
 samplers: auto (default: the sampler, settings and grid measured most accurate for the budget and the kind of scheme, src/sample/auto.ts), ${SAMPLER_NAMES.join(', ')}`);
     return 0;
@@ -62,9 +63,11 @@ samplers: auto (default: the sampler, settings and grid measured most accurate f
   allowOnly(a, FLAGS);
   const schemeSpec = req(a, 'scheme');
   const scheme = loadScheme(schemeSpec);
-  const samplerName = str(a, 'sampler') ?? DEFAULT_SAMPLER;
-  if (samplerName !== 'auto' && !isSamplerName(samplerName)) throw new UserError('--sampler', `unknown sampler; known: auto, ${SAMPLER_NAMES.join(', ')}`, { value: samplerName });
   const { steps, times } = gridSteps(a, scheme);
+  // a steps file from `sdekit tune` names the sampler its grid is for: used when --sampler is not given
+  const fileSampler = str(a, 'sampler') === undefined && times ? readStepsFileSampler(str(a, 'steps-file')!) : undefined;
+  const samplerName = str(a, 'sampler') ?? fileSampler?.sampler ?? DEFAULT_SAMPLER;
+  if (samplerName !== 'auto' && !isSamplerName(samplerName)) throw new UserError('--sampler', `unknown sampler; known: auto, ${SAMPLER_NAMES.join(', ')}`, { value: samplerName });
   const stepsFile = str(a, 'steps-file');
   const spacing = str(a, 'spacing');
   if (spacing !== undefined && spacing !== 'auto' && !(SPACINGS as readonly string[]).includes(spacing)) throw new UserError('--spacing', `unknown spacing; known: auto, ${SPACINGS.join(', ')}`, { value: spacing });
@@ -108,7 +111,8 @@ samplers: auto (default: the sampler, settings and grid measured most accurate f
   const atol = num(a, 'atol', 1e-5, { min: 1e-14 });
   const snr = num(a, 'snr', 0.16, { min: 0 });
   const sChurn = num(a, 'churn', 0, { min: 0 });
-  const settings = samplerSettings(a, samplerName);
+  const flagSettings = samplerSettings(a, samplerName);
+  const settings = { ...fileSampler?.options, ...Object.fromEntries(Object.entries(flagSettings).filter(([, v]) => v !== undefined)) } as typeof flagSettings;
   const plot = str(a, 'plot');
   if (plot !== undefined) prepareOutput(plot, '--plot');
   if (plot !== undefined && !/\.(svg|png)$/i.test(plot)) throw new UserError('--plot', 'must end in .svg or .png', { value: plot });
@@ -136,10 +140,10 @@ samplers: auto (default: the sampler, settings and grid measured most accurate f
   }
   if (grid !== undefined && run) writeGrid(grid, result.samples, result.n, run.config);
   if (bool(a, 'json')) {
-    console.log(JSON.stringify({ nfe: result.nfe, seconds: result.seconds, backend, sampler: result.sampler, spacing: result.spacing, ...result.picked }));
+    console.log(JSON.stringify({ nfe: result.nfe, seconds: result.seconds, backend, sampler: result.sampler, spacing: result.spacing, ...result.picked, ...(fileSampler?.sampler ? { ...fileSampler.options, samplerFrom: 'steps-file' } : {}) }));
   } else {
     const note = backendFlag && !device && !run ? ` (--backend ${backendFlag}: the exact score runs as float64 host loops)` : '';
-    console.log(`${result.n} samples of dimension ${result.dim} from ${scheme.name} with ${result.sampler}${picked(result.picked)}${samplerName === 'auto' ? ' (auto)' : ''} (${steps} steps, ${str(a, 'steps-file') ?? result.spacing} grid): nfe ${result.nfe}, ${result.seconds.toFixed(3)} s, backend ${backend}${note} -> ${out}${plot ? `, plot ${plot}` : ''}`);
+    console.log(`${result.n} samples of dimension ${result.dim} from ${scheme.name} with ${result.sampler}${picked(result.picked)}${samplerName === 'auto' ? ' (auto)' : ''}${fileSampler?.sampler ? `${picked(fileSampler.options)} (from the steps file)` : ''} (${steps} steps, ${str(a, 'steps-file') ?? result.spacing} grid): nfe ${result.nfe}, ${result.seconds.toFixed(3)} s, backend ${backend}${note} -> ${out}${plot ? `, plot ${plot}` : ''}`);
   }
   return 0;
 }

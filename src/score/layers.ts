@@ -11,6 +11,18 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../rng.ts';
+import { conv3Wasm } from '../backend/wasmConv3.ts';
+import { groupNormSiluWasm } from '../backend/wasmGroupNorm.ts';
+import { concatLastWasm, up2Wasm } from '../backend/wasmUnetGlue.ts';
+
+let fusedKernels = true;
+/**
+ * Whether the layers use sdekit's fused wasm kernels (src/backend/wasmConv3.ts, wasmGroupNorm.ts)
+ * when the wasm backend is active: on by default; off gives the plain tf-op reference path (tests,
+ * profiles before/after).
+ */
+export function setFusedLayerKernels(on: boolean): void { fusedKernels = on; }
+const fused = (): boolean => fusedKernels && tf.getBackend() === 'wasm';
 
 /** How a parameter is initialised (host-side, from the seeded RNG, so runs are reproducible). */
 export type Init =
@@ -123,6 +135,7 @@ const conv3Op = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
 
 /** 3x3 'same' convolution layer `name` (weights `name.w` [9 C, C_out], bias `name.b`). */
 export function conv3(w: Weights, name: string, x: tf.Tensor4D): tf.Tensor4D {
+  if (fused()) return conv3Wasm(x, w[`${name}.w`] as tf.Tensor2D, w[`${name}.b`] as tf.Tensor1D);
   return tf.add(conv3Op(x, w[`${name}.w`] as tf.Tensor2D), w[`${name}.b`]) as tf.Tensor4D;
 }
 
@@ -136,7 +149,13 @@ export function down2(w: Weights, name: string, x: tf.Tensor4D): tf.Tensor4D {
 
 /** Nearest-neighbour upsampling by 2. */
 export function up2(x: tf.Tensor4D): tf.Tensor4D {
+  if (fused()) return up2Wasm(x);
   return tf.image.resizeNearestNeighbor(x, [x.shape[1] * 2, x.shape[2] * 2]);
+}
+
+/** [a, b] along the channel axis (the gradient a heap split on wasm, src/backend/wasmUnetGlue.ts). */
+export function concatChannels(a: tf.Tensor4D, b: tf.Tensor4D): tf.Tensor4D {
+  return fused() ? concatLastWasm(a, b) : tf.concat([a, b], 3);
 }
 
 /** Group normalisation over (H, W, C/G) per sample and group, then a per-channel affine map. */
@@ -147,6 +166,12 @@ export function groupNorm(w: Weights, name: string, x: tf.Tensor4D, groups: numb
   const { mean, variance } = tf.moments(g, [1, 2, 4], true);
   const n = tf.reshape(tf.mul(tf.sub(g, mean), tf.rsqrt(tf.add(variance, eps))), [B, H, W, C]);
   return tf.add(tf.mul(n, w[`${name}.g`]), w[`${name}.b`]) as tf.Tensor4D;
+}
+
+/** silu(groupNorm(x)): one fused kernel each way on wasm (src/backend/wasmGroupNorm.ts), else tf ops. */
+export function groupNormSilu(w: Weights, name: string, x: tf.Tensor4D, groups: number): tf.Tensor4D {
+  if (fused()) return groupNormSiluWasm(x, w[`${name}.g`] as tf.Tensor1D, w[`${name}.b`] as tf.Tensor1D, groups);
+  return silu(groupNorm(w, name, x, groups)) as tf.Tensor4D;
 }
 
 /** Angular frequencies of the sinusoidal embedding: geometric from `wMin` to `wMax`. */

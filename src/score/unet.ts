@@ -7,7 +7,7 @@
  * (after the middle residual block, as in DDPM). NHWC layout.
  */
 import * as tf from '@tensorflow/tfjs';
-import { SpecBuilder, embedLookup, conv3, dense, down2, groupNorm, silu, sinusoidal, up2, type Net, type Weights } from './layers.ts';
+import { SpecBuilder, concatChannels, embedLookup, conv3, dense, down2, groupNorm, groupNormSilu, silu, sinusoidal, up2, type Net, type Weights } from './layers.ts';
 
 /** JSON-serialisable U-Net configuration. */
 export interface UnetConfig {
@@ -42,10 +42,10 @@ function resSpecs(b: SpecBuilder, name: string, cIn: number, cOut: number, embDi
 
 /** Residual block: x + conv(silu(gn(conv(silu(gn(x))) + emb))). */
 function resBlock(w: Weights, name: string, x: tf.Tensor4D, emb: tf.Tensor2D, groups: number): tf.Tensor4D {
-  let h = conv3(w, `${name}.c1`, silu(groupNorm(w, `${name}.n1`, x, groups)) as tf.Tensor4D);
+  let h = conv3(w, `${name}.c1`, groupNormSilu(w, `${name}.n1`, x, groups));
   const e = dense(w, `${name}.emb`, silu(emb));
   h = tf.add(h, tf.reshape(e, [e.shape[0], 1, 1, e.shape[e.rank - 1]])) as tf.Tensor4D;
-  h = conv3(w, `${name}.c2`, silu(groupNorm(w, `${name}.n2`, h, groups)) as tf.Tensor4D);
+  h = conv3(w, `${name}.c2`, groupNormSilu(w, `${name}.n2`, h, groups));
   const skip = w[`${name}.skip.w`] ? (dense(w, `${name}.skip`, x) as tf.Tensor4D) : x;
   return tf.add(h, skip) as tf.Tensor4D;
 }
@@ -116,9 +116,9 @@ export function createUnet(cfg: UnetConfig): Net {
       if (cfg.attention) h = attnBlock(w, 'mid.attn', h, cfg.groups);
       for (let l = levels - 1; l >= 0; l--) {
         if (l < levels - 1) h = up2(conv3(w, `us${l}`, h));
-        h = resBlock(w, `up${l}`, tf.concat([h, skips[l]], 3), emb, cfg.groups);
+        h = resBlock(w, `up${l}`, concatChannels(h, skips[l]), emb, cfg.groups);
       }
-      h = conv3(w, 'out', silu(groupNorm(w, 'out.n', h, cfg.groups)) as tf.Tensor4D);
+      h = conv3(w, 'out', groupNormSilu(w, 'out.n', h, cfg.groups));
       return tf.reshape(h, x.shape);
     },
   };

@@ -2,7 +2,8 @@
  * Worker thread of {@link TrainWorkerPool} (parallel.ts): its own TensorFlow.js backend and the
  * network sdekit builds from the run's config. On each `step` message it reads the current
  * parameters from shared memory, runs the DSM loss forward and backward (the MLP on wasm by explicit
- * back-propagation, mlpBackprop.ts; otherwise autodiff, dsmLoss.ts) on its rows [lo, hi) of the
+ * back-propagation in place on its own wasm memory, mlpWasmBackprop.ts; otherwise autodiff,
+ * dsmLoss.ts) on its rows [lo, hi) of the
  * shared batch, scaled by (hi - lo) / batch so that the workers' gradients sum to the batch
  * gradient, writes the gradient into its slot and the loss into its loss word; then, between two
  * barriers, sums the slots over its own range of the parameters and updates that range (clip, Adam,
@@ -17,6 +18,8 @@ import { createNet } from '../score/net.ts';
 import { sizeOf, type Weights } from '../score/layers.ts';
 import { dsmLoss, type DsmTensors } from './dsmLoss.ts';
 import { mlpDsmGradients } from './mlpBackprop.ts';
+import { MlpWasmBackprop } from './mlpWasmBackprop.ts';
+import { wasmSimdSupported } from '../backend/wasmArena.ts';
 import { batchViews, CTRL, flatLayout, stepTotals, type TrainWorkerInit, type TrainWorkerReply, type TrainWorkerStep } from './parallel.ts';
 import { fusedAdamEma, ownedRange, reduceSlots, stateRange } from './hostOptimizer.ts';
 
@@ -55,6 +58,18 @@ const gOwn = new Float32Array(own.hi - own.lo);
 const views = init.batches.map(batchViews);
 const { lo, hi } = init;
 const rows = hi - lo, D = sizeOf(init.dataShape), share = rows / init.batch;
+// the MLP on wasm with SIMD: our own GEMM on one wasm memory laid out once (mlpWasmBackprop.ts); the
+// tfjs path (mlpBackprop.ts) where the engine lacks SIMD or the layout exceeds a wasm memory (RangeError)
+function inPlaceStep(): MlpWasmBackprop | null {
+  if (!mlp || !wasmSimdSupported()) return null;
+  try {
+    return new MlpWasmBackprop(mlp, net.specs, rows);
+  } catch (e) {
+    if (e instanceof RangeError) return null;
+    throw e;
+  }
+}
+const inPlace = inPlaceStep();
 
 /** Loss and gradients: explicit back-propagation for the MLP on wasm, else autodiff. */
 function gradients(ws: tf.Tensor[], b: DsmTensors): { value: tf.Scalar; grads: tf.Tensor[]; fold: boolean[] | null } {
@@ -94,6 +109,11 @@ function update(step: number): void {
 /** The loss on this worker's rows, times its share of the batch, and its gradients. */
 function gradientsInto(k: number): void {
   const v = views[k];
+  if (inPlace) {
+    const shard = { xIn: v.xIn.subarray(lo * D, hi * D), cNoise: v.cNoise.subarray(lo, hi), target: v.target.subarray(lo * D, hi * D), weight: v.weight.subarray(lo, hi), labels: v.labels ? v.labels.subarray(lo, hi) : null };
+    losses[init.index] = inPlace.run(params, shard, share, slot);
+    return;
+  }
   const b: DsmTensors = {
     x: tf.tensor(v.xIn.subarray(lo * D, hi * D), [rows, ...init.dataShape]),
     cNoise: tf.tensor1d(v.cNoise.subarray(lo, hi)),

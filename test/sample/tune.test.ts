@@ -18,6 +18,7 @@ import { sample } from '../../src/sample/sample.ts';
 import { makeGrid } from '../../src/sample/steps.ts';
 import { rmsDistance } from '../../src/sample/tune.ts';
 import { scheme } from './fixtures.ts';
+import { quiet } from './quiet.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sdekit-tune-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -28,12 +29,6 @@ const ring = {
 };
 const gmmFile = join(dir, 'ring.json');
 writeFileSync(gmmFile, JSON.stringify(ring));
-
-async function quiet<T>(f: () => Promise<T>): Promise<T> {
-  const orig = console.log;
-  console.log = () => {};
-  try { return await f(); } finally { console.log = orig; }
-}
 
 test('--steps-file with the uniform-t times equals --spacing uniform-t; bad files name the entry', async () => {
   const s = scheme('vp-linear');

@@ -1,0 +1,70 @@
+/**
+ * The 3x3 'same' convolution of the U-Net (src/score/layers.ts) on the TensorFlow.js wasm backend
+ * with its gradients as forward convolutions on XNNPACK (the wasm backend has no
+ * Conv2DBackpropFilter and runs Conv2DBackpropInput ~9x slower than Conv2D). W is stored as the
+ * im2col matrix [9 C, C_out] (= HWIO [3, 3, C, C_out] flattened; rows ordered dy, dx, c):
+ *
+ *   y  = conv(x, W) + b                  (FusedConv2D, the bias fused)
+ *   dx = conv(dy, W'),  W'[i, j, co, c] = W[2 - i, 2 - j, c, co]  (the transposed convolution as a
+ *        convolution with the flipped kernel; Dumoulin & Visin 2016, "A guide to convolution arithmetic")
+ *   dW = conv over (H, W) of x^T [C, H, W, B] with dy^T [H, W, B, C_out] as the filter, padding 1
+ *   db = column sums of dy over the B H W rows
+ *
+ * Measured (bench/probes, issue 14): the filter gradient as one im2col GEMM (P^T dy) was slower here,
+ * because XNNPACK repacks a fresh right-hand operand (dy, B H W x C_out) on every call at ~40 ns a
+ * value. The flip is a plain loop over the wasm heap (wasmHeap.ts).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { wasmHeap, type WasmHeap } from './wasmHeap.ts';
+
+/** The flipped, transposed kernel W'[i, j, co, c] = W[2 - i, 2 - j, c, co] from W [9 C, C_out]; attr `c` = C. */
+function flip3(be: WasmHeap, wm: tf.TensorInfo, C: number): tf.TensorInfo {
+  const Co = wm.shape[1];
+  const out = be.makeOutput([3, 3, Co, C], 'float32');
+  const f = be.typedArrayFromHeap(out), w = be.typedArrayFromHeap(wm);
+  for (let tap = 0; tap < 9; tap++) {
+    const src = (8 - tap) * C * Co, dst = tap * Co * C;
+    for (let c = 0; c < C; c++) for (let co = 0; co < Co; co++) f[dst + co * C + c] = w[src + c * Co + co];
+  }
+  return out;
+}
+
+/** Register a wasm kernel unless it is registered already. */
+export function registerHeapKernel(kernelName: string, f: (be: WasmHeap, inputs: Record<string, tf.TensorInfo>, attrs: tf.NamedAttrMap) => tf.TensorInfo | tf.TensorInfo[]): void {
+  if (tf.getKernel(kernelName, 'wasm') !== undefined) return;
+  tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: ({ inputs, backend, attrs }) => f(wasmHeap(backend), inputs as Record<string, tf.TensorInfo>, attrs ?? {}) });
+}
+
+/** Register the convolution's heap kernel (idempotent). */
+export function registerWasmConvKernels(): void {
+  registerHeapKernel('SdekitFlip3', (be, { w }, attrs) => flip3(be, w, attrs.c as number));
+}
+
+/** The kernel of the input gradient, [3, 3, C_out, C], from W [9 C, C_out] (wasm only). */
+export function flip3Wasm(w: tf.Tensor2D, c: number): tf.Tensor4D {
+  registerWasmConvKernels();
+  return tf.engine().runKernel('SdekitFlip3', { w }, { c }) as tf.Tensor4D;
+}
+
+/**
+ * y = conv3x3_same(x, W) + b with W the im2col matrix [9 C, C_out], and its gradients as above
+ * (wasm backend only; layers.ts falls back to tf ops elsewhere).
+ */
+export const conv3Wasm = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [x, wm, bias, save] = args as [tf.Tensor4D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
+  const C = x.shape[3], Co = wm.shape[1];
+  save([x, wm]);
+  return {
+    value: tf.fused.conv2d({ x, filter: tf.reshape(wm, [3, 3, C, Co]) as tf.Tensor4D, strides: 1, pad: 'same', bias }),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [xs, ws] = saved as [tf.Tensor4D, tf.Tensor2D];
+      const [B, H, W, c] = xs.shape, co = ws.shape[1];
+      const dx = tf.conv2d(dy as tf.Tensor4D, flip3Wasm(ws, c), 1, 'same');
+      const dy2 = tf.reshape(dy, [B * H * W, co]) as tf.Tensor2D;
+      // x^T [C, H, W, B] convolved with dy^T [H, W, B, C_out] as the filter, padding 1 -> [C, 3, 3, C_out]
+      const dWt = tf.conv2d(tf.transpose(xs, [3, 1, 2, 0]) as tf.Tensor4D, tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D, 1, [[0, 0], [1, 1], [1, 1], [0, 0]]);
+      const dW = tf.reshape(tf.transpose(dWt, [1, 2, 0, 3]), [9 * c, co]);
+      return [dx, dW, tf.sum(dy2, 0)];
+    },
+  };
+})) as (x: tf.Tensor4D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor4D;
