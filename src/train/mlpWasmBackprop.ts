@@ -193,15 +193,9 @@ export class MlpWasmBackprop {
     }
   }
 
-  /** W_l^T (w_{l+1} x w_l) into the scratch WT, cache-blocked. */
+  /** W_l^T (w_{l+1} x w_l) into the scratch WT. */
   private transposeWeight(l: number): void {
-    const f = this.g.f32, rows = this.widths[l], cols = this.widths[l + 1], src = this.P + this.off[`fc${l}.w`], dst = this.WT, BL = 16;
-    for (let i0 = 0; i0 < rows; i0 += BL) {
-      const i1 = Math.min(i0 + BL, rows);
-      for (let j0 = 0; j0 < cols; j0 += BL) {
-        const j1 = Math.min(j0 + BL, cols);
-        for (let i = i0; i < i1; i++) for (let j = j0; j < j1; j++) f[dst + j * rows + i] = f[src + i * cols + j];
-      }
-    }
+    this.g.transpose(this.P + this.off[`fc${l}.w`], this.widths[l], this.widths[l + 1], this.WT);
   }
+
 }

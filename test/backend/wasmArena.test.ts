@@ -79,6 +79,19 @@ test('silu, siluGrad, colSums = float64 references (random lengths, values over 
   }), { numRuns: 100 });
 });
 
+test('transpose = the index permutation (random shapes; nothing else written)', () => {
+  fc.assert(fc.property(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 23 }), fc.integer({ min: 1, max: 1e9 }), (rows, cols, seed) => {
+    const rng = new Rng(seed);
+    const src = 1, dst = 2 + rows * cols;
+    const ar = new WasmArena(dst + rows * cols + 3);
+    for (let i = 0; i < ar.f32.length; i++) ar.f32[i] = rng.uniform();
+    const before = ar.f32.slice();
+    ar.transpose(src, rows, cols, dst);
+    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) assert.equal(ar.f32[dst + j * rows + i], before[src + i * cols + j]);
+    for (let i = 0; i < ar.f32.length; i++) if (i < dst || i >= dst + rows * cols) assert.equal(ar.f32[i], before[i]);
+  }), { numRuns: 100 });
+});
+
 test('MLP back-propagation in place = TensorFlow.js autodiff of the DSM loss (random MLPs, classes, rows)', () => {
   fc.assert(fc.property(
     fc.integer({ min: 1, max: 3 }), fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 3 }), fc.integer({ min: 1, max: 8 }),
