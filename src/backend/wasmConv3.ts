@@ -16,6 +16,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { wasmHeap, type WasmHeap } from './wasmHeap.ts';
+import { WasmArena, wasmSimdSupported } from './wasmArena.ts';
+import { GEMM_MR, GEMM_NR } from './wasmGemm.ts';
 
 /** The flipped, transposed kernel W'[i, j, co, c] = W[2 - i, 2 - j, c, co] from W [9 C, C_out]; attr `c` = C. */
 function flip3(be: WasmHeap, wm: tf.TensorInfo, C: number): tf.TensorInfo {
@@ -29,6 +31,52 @@ function flip3(be: WasmHeap, wm: tf.TensorInfo, C: number): tf.TensorInfo {
   return out;
 }
 
+let arena: WasmArena | null = null;
+/** Our SIMD GEMM's memory (wasmArena.ts), grown when a call needs more. */
+function arenaFor(floats: number): WasmArena {
+  if (arena === null || arena.floats < floats) arena = new WasmArena(Math.ceil(1.25 * floats));
+  return arena;
+}
+
+/** Whether the filter gradient of a C -> C_out convolution runs on our GEMM (whole tiles: C % 4, C_out % 8). */
+const arenaFilterGrad = (C: number, Co: number): boolean => C % GEMM_MR === 0 && Co % GEMM_NR === 0 && wasmSimdSupported();
+
+/**
+ * dW [9 C, C_out], dW[(ty, tx, c), co] = sum_{b, h, w} x(b, h + ty - 1, w + tx - 1, c) dy(b, h, w, co), on
+ * our SIMD GEMM (wasmGemm.ts): x and dy are copied into a zero-padded grid [B, H + 2, W + 2, *] (plus one
+ * zero guard row at each end), where a tap is a shift of the row index by (ty - 1)(W + 2) + tx - 1; so
+ * per tap and image, dW_tap += X_shift^T dY is one GEMM over the image's H (W + 2) rows (A read
+ * transposed through its strides; the pad columns of dY are zero and add nothing).
+ */
+function filterGrad3(be: WasmHeap, x: tf.TensorInfo, dy: tf.TensorInfo): tf.TensorInfo {
+  const [B, H, W, C] = x.shape, Co = dy.shape[3];
+  const Wp = W + 2, Hp = H + 2, R = B * Hp * Wp;
+  const xOff = C, dyOff = xOff + (R + 1) * C, wOff = dyOff + R * Co; // guard row, x grid, guard row, dy grid, dW
+  const ar = arenaFor(wOff + 9 * C * Co);
+  const f = ar.f32;
+  f.fill(0, 0, wOff);
+  const xx = be.typedArrayFromHeap(x), d = be.typedArrayFromHeap(dy);
+  for (let b = 0; b < B; b++) {
+    for (let h = 0; h < H; h++) {
+      const src = (b * H + h) * W, dst = (b * Hp + h + 1) * Wp + 1;
+      f.set(xx.subarray(src * C, (src + W) * C), xOff + dst * C);
+      f.set(d.subarray(src * Co, (src + W) * Co), dyOff + dst * Co);
+    }
+  }
+  for (let ty = 0; ty < 3; ty++) {
+    for (let tx = 0; tx < 3; tx++) {
+      const shift = (ty - 1) * Wp + tx - 1, out = { off: wOff + (ty * 3 + tx) * C * Co, ld: Co };
+      for (let b = 0; b < B; b++) {
+        const p0 = (b * Hp + 1) * Wp; // the first of the image's H interior grid rows
+        ar.gemm(C, Co, H * Wp, { off: xOff + (p0 + shift) * C, si: 1, sk: C }, { off: dyOff + p0 * Co, ld: Co }, out, b === 0 ? 'zero' : 'acc');
+      }
+    }
+  }
+  const dw = be.makeOutput([9 * C, Co], 'float32');
+  be.typedArrayFromHeap(dw).set(f.subarray(wOff, wOff + 9 * C * Co));
+  return dw;
+}
+
 /** Register a wasm kernel unless it is registered already. */
 export function registerHeapKernel(kernelName: string, f: (be: WasmHeap, inputs: Record<string, tf.TensorInfo>, attrs: tf.NamedAttrMap) => tf.TensorInfo | tf.TensorInfo[]): void {
   if (tf.getKernel(kernelName, 'wasm') !== undefined) return;
@@ -38,6 +86,7 @@ export function registerHeapKernel(kernelName: string, f: (be: WasmHeap, inputs:
 /** Register the convolution's heap kernel (idempotent). */
 export function registerWasmConvKernels(): void {
   registerHeapKernel('SdekitFlip3', (be, { w }, attrs) => flip3(be, w, attrs.c as number));
+  registerHeapKernel('SdekitFilterGrad3', (be, { x, dy }) => filterGrad3(be, x, dy));
 }
 
 /** The kernel of the input gradient, [3, 3, C_out, C], from W [9 C, C_out] (wasm only). */
@@ -61,6 +110,7 @@ export const conv3Wasm = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[
       const [B, H, W, c] = xs.shape, co = ws.shape[1];
       const dx = tf.conv2d(dy as tf.Tensor4D, flip3Wasm(ws, c), 1, 'same');
       const dy2 = tf.reshape(dy, [B * H * W, co]) as tf.Tensor2D;
+      if (arenaFilterGrad(c, co)) return [dx, tf.engine().runKernel('SdekitFilterGrad3', { x: xs, dy }, {}) as tf.Tensor, tf.sum(dy2, 0)];
       // x^T [C, H, W, B] convolved with dy^T [H, W, B, C_out] as the filter, padding 1 -> [C, 3, 3, C_out]
       const dWt = tf.conv2d(tf.transpose(xs, [3, 1, 2, 0]) as tf.Tensor4D, tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D, 1, [[0, 0], [1, 1], [1, 1], [0, 0]]);
       const dW = tf.reshape(tf.transpose(dWt, [1, 2, 0, 3]), [9 * c, co]);
