@@ -13,7 +13,7 @@
 import { FUNCTIONS, type FunctionName } from './nodes.ts';
 import {
   HALF, MINUS_ONE, ONE, ZERO, isInt, isOne, isZero, radd, rat, ratString, req, rgcd, rmul, rneg, rpow, type Rat,
-} from './bigRational.ts';
+} from './rational.ts';
 
 /** A canonical expression; `key` identifies it structurally (equal keys: equal expressions). */
 export type E =

@@ -14,7 +14,7 @@ import type { E } from './canonical.ts';
 import { fromTree, toTree } from './canonicalTree.ts';
 import { add as tAdd, call, div as tDiv, mul as tMul, neg as tNeg, num as tNum, sub as tSub, type MathNode } from './nodes.ts';
 import { FN_TABLE } from './special.ts';
-import { isOne, isZero, radd, rneg, toNumber, type Rat } from './bigRational.ts';
+import { isOne, isZero, radd, rneg, toNumber, type Rat } from './rational.ts';
 
 /** The numerically stable evaluation form of a tree (equal to it wherever it is finite). */
 export function stabilize(n: MathNode): MathNode {

@@ -13,7 +13,7 @@ import type { E } from './canonical.ts';
 import { fromTree } from './canonicalTree.ts';
 import type { MathNode } from './nodes.ts';
 import { expand } from './simplify.ts';
-import { ONE, ZERO, isZero as ratIsZero, rabs, radd, rdiv, rgcd, rmul, rneg, type Rat } from './bigRational.ts';
+import { ONE, ZERO, isZero as ratIsZero, rabs, radd, rdiv, rgcd, rmul, rneg, type Rat } from './rational.ts';
 
 /** Past this many terms the normal form gives up (the caller falls back to probing). */
 const MAX_TERMS = 4000;
