@@ -2,12 +2,14 @@
  * Where one worker's share of the MNIST U-Net training step goes (issue 14): the class-conditional
  * U-Net of `sdekit train --dataset mnist --channels 32,64,64` (batch 32, so 16 rows per worker with
  * 2 workers), forward + backward by autodiff as trainWorker.ts runs it, broken down per TensorFlow.js
- * kernel with tf.profile. Also the CPU time of the whole share (process.cpuUsage, median).
+ * kernel by CPU time (each wasm kernel wrapped with process.cpuUsage; tf.profile's wall-clock times
+ * are inflated by other load on a shared machine). Also the CPU time of the whole share (median).
  *
  *   npx tsx bench/unetProfile.ts [--rows 16] [--reps 8] [--reference]
  *
  * --reference: the plain tf-op layers (setFusedLayerKernels(false)), i.e. before sdekit's fused kernels.
  */
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
@@ -20,7 +22,33 @@ import { Rng } from '../src/rng.ts';
 const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const cpuMs = (): number => { const c = process.cpuUsage(); return (c.user + c.system) / 1000; };
 
-/** Per-kernel table of one worker's U-Net forward + backward: [kernel, ms per step, calls]. */
+/**
+ * Wrap every registered wasm kernel with a CPU-time counter (process.cpuUsage around the call: less
+ * disturbed by other load than tf.profile's wall-clock kernel times). Returns the counters and a
+ * function that restores the original kernels.
+ */
+function countKernels(): { table: Map<string, { ms: number; calls: number }>; restore: () => void } {
+  const table = new Map<string, { ms: number; calls: number }>();
+  const originals = tf.getKernelsForBackend('wasm');
+  for (const k of originals) {
+    tf.unregisterKernel(k.kernelName, 'wasm');
+    tf.registerKernel({
+      ...k,
+      kernelFunc: (args) => {
+        const t = cpuMs();
+        try { return k.kernelFunc(args); } finally {
+          const e = table.get(k.kernelName) ?? { ms: 0, calls: 0 };
+          e.ms += cpuMs() - t;
+          e.calls++;
+          table.set(k.kernelName, e);
+        }
+      },
+    });
+  }
+  return { table, restore: () => { for (const k of originals) { tf.unregisterKernel(k.kernelName, 'wasm'); tf.registerKernel(k); } } };
+}
+
+/** Per-kernel table of one worker's U-Net forward + backward: [kernel, CPU ms per step, calls per step]. */
 export async function profileUnetStep(opts: { rows?: number; reps?: number; reference?: boolean } = {}): Promise<{ stepCpuMs: number; kernels: [string, number, number][] }> {
   await initTrainBackend('wasm');
   setFusedLayerKernels(!opts.reference);
@@ -38,31 +66,27 @@ export async function profileUnetStep(opts: { rows?: number; reps?: number; refe
     labels: tf.tensor1d(Array.from({ length: rows }, (_, i) => i % 11), 'int32'),
     weight: tf.ones([rows]) as tf.Tensor1D,
   };
-  const step = (): tf.Tensor[] => {
-    const r = tf.valueAndGrads((...ws: tf.Tensor[]) => {
+  // fresh weight tensors every step, as a worker has them (XNNPACK repacks their filters)
+  const step = (): void => {
+    const ws = names.map((n) => tf.add(w[n], 0));
+    const r = tf.valueAndGrads((...a: tf.Tensor[]) => {
       const o: Weights = {};
-      names.forEach((n, i) => (o[n] = ws[i]));
+      names.forEach((n, i) => (o[n] = a[i]));
       return dsmLoss(net, o, b);
-    })(names.map((n) => w[n]));
-    return [r.value, ...r.grads];
+    })(ws);
+    tf.dispose([r.value, ...r.grads, ...ws]);
   };
-  for (let i = 0; i < 2; i++) tf.dispose(step());
+  for (let i = 0; i < 2; i++) step();
   const cpu: number[] = [];
-  const byKernel = new Map<string, { ms: number; calls: number }>();
   for (let r = 0; r < reps; r++) {
     const t = cpuMs();
-    tf.dispose(step());
+    step();
     cpu.push(cpuMs() - t);
-    const prof = await tf.profile(step);
-    for (const k of prof.kernels) {
-      const e = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
-      e.ms += (typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0) / reps;
-      e.calls += 1 / reps;
-      byKernel.set(k.name, e);
-    }
-    tf.dispose(prof.result);
   }
-  const kernels = [...byKernel].map(([k, v]) => [k, v.ms, Math.round(v.calls)] as [string, number, number]).sort((a, b) => b[1] - a[1]);
+  const { table, restore } = countKernels();
+  for (let r = 0; r < reps; r++) step();
+  restore();
+  const kernels = [...table].map(([k, v]) => [k, v.ms / reps, Math.round(v.calls / reps)] as [string, number, number]).sort((a, b) => b[1] - a[1]);
   return { stepCpuMs: median(cpu), kernels };
 }
 
@@ -70,7 +94,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
   const arg = (k: string): number | undefined => { const i = process.argv.indexOf(k); return i > 0 ? Number(process.argv[i + 1]) : undefined; };
   const { stepCpuMs, kernels } = await profileUnetStep({ rows: arg('--rows'), reps: arg('--reps'), reference: process.argv.includes('--reference') });
   const total = kernels.reduce((a, k) => a + k[1], 0);
-  console.log(`U-Net forward+backward, ${arg('--rows') ?? 16} rows: CPU ${stepCpuMs.toFixed(1)} ms (median); kernel sum ${total.toFixed(1)} ms`);
-  console.log('| kernel | ms / step | share | calls |\n|---|---:|---:|---:|');
-  for (const [k, ms, calls] of kernels) if (ms > 0.05 * total / 100) console.log(`| ${k} | ${ms.toFixed(2)} | ${((100 * ms) / total).toFixed(1)}% | ${calls} |`);
+  console.log(`U-Net forward+backward, ${arg('--rows') ?? 16} rows: CPU ${stepCpuMs.toFixed(1)} ms (median), of which in kernels ${total.toFixed(1)} ms; load average ${os.loadavg()[0].toFixed(1)}`);
+  console.log('| kernel | CPU ms / step | share of kernel time | calls / step |\n|---|---:|---:|---:|');
+  for (const [k, ms, calls] of kernels) if (ms >= 0.1) console.log(`| ${k} | ${ms.toFixed(1)} | ${((100 * ms) / total).toFixed(1)}% | ${calls} |`);
 }

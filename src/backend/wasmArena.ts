@@ -4,12 +4,12 @@
  * allocation per call. Needs WebAssembly SIMD (Node >= 16.4, current browsers): {@link wasmSimdSupported}.
  */
 import { wasmModule } from './wasmAsm.ts';
-import { gemm, gemmFunc, type GemmA, type GemmInit, type GemmKernel, type GemmRowMajor } from './wasmGemm.ts';
-import { colSumsFunc, siluFunc, siluGradFunc } from './wasmVector.ts';
+import { GEMM_MR, gemm, gemmFunc, type GemmA, type GemmInit, type GemmKernel, type GemmRowMajor } from './wasmGemm.ts';
+import { colSumsFunc, siluFunc, siluGradFunc, transposeFunc } from './wasmVector.ts';
 
 let bytes: Uint8Array<ArrayBuffer> | null = null;
 let compiled: WebAssembly.Module | null = null;
-const moduleBytes = (): Uint8Array<ArrayBuffer> => (bytes ??= wasmModule([gemmFunc(), gemmFunc(1), siluFunc(), siluGradFunc(), colSumsFunc()]));
+const moduleBytes = (): Uint8Array<ArrayBuffer> => (bytes ??= wasmModule([gemmFunc(GEMM_MR), gemmFunc(1), siluFunc(), siluGradFunc(), colSumsFunc(), transposeFunc()]));
 
 /** True where the engine validates our SIMD module. */
 export function wasmSimdSupported(): boolean {
@@ -21,7 +21,7 @@ type Fn = (...args: number[]) => void;
 /** `floats` float32 values of wasm memory and the kernels over them (offsets and counts in floats). */
 export class WasmArena {
   readonly f32: Float32Array;
-  private readonly k: { gemm: GemmKernel; gemm1: GemmKernel; silu: Fn; siluGrad: Fn; colSums: Fn };
+  private readonly k: { gemm4x8: GemmKernel; gemm1x8: GemmKernel; silu: Fn; siluGrad: Fn; colSums: Fn; transpose: Fn };
 
   constructor(readonly floats: number) {
     const pages = Math.max(1, Math.ceil((4 * floats) / 65536));
@@ -33,7 +33,7 @@ export class WasmArena {
 
   /** C (M x N) = op(A) (M x K) B (K x N), started from `init` (wasmGemm.ts). */
   gemm(M: number, N: number, K: number, A: GemmA, B: GemmRowMajor, C: GemmRowMajor, init: GemmInit): void {
-    gemm(this.k.gemm, this.k.gemm1, this.f32, M, N, K, A, B, C, init);
+    gemm(this.k.gemm4x8, this.k.gemm1x8, this.f32, M, N, K, A, B, C, init);
   }
 
   /** s = sigmoid(z), h = z s over n values. */
@@ -55,5 +55,12 @@ export class WasmArena {
     const c4 = cols & ~3, f = this.f32;
     this.k.colSums(4 * x, rows, c4, 4 * ld, 4 * out);
     for (let j = c4; j < cols; j++) { let s = 0; for (let r = 0; r < rows; r++) s = Math.fround(s + f[x + r * ld + j]); f[out + j] = s; }
+  }
+
+  /** dst (cols x rows) = src (rows x cols)^T, row-major both; 4 x 4 SIMD blocks, the edges here. */
+  transpose(src: number, rows: number, cols: number, dst: number): void {
+    const r4 = rows & ~3, c4 = cols & ~3, f = this.f32;
+    if (r4 > 0 && c4 > 0) this.k.transpose(4 * src, r4, c4, 4 * dst, cols, rows);
+    for (let i = 0; i < rows; i++) for (let j = i < r4 ? c4 : 0; j < cols; j++) f[dst + j * rows + i] = f[src + i * cols + j];
   }
 }

@@ -55,6 +55,8 @@ export const Op = {
   f32x4Const: (x: number): number[] => [...simd(0x0c), ...[0, 1, 2, 3].flatMap(() => [...new Uint8Array(new Float32Array([x]).buffer)])],
   f32x4Add: simd(0xe4), f32x4Sub: simd(0xe5), f32x4Mul: simd(0xe6), f32x4Div: simd(0xe7), f32x4Min: simd(0xe8), f32x4Max: simd(0xe9),
   i32x4Splat: (v: number): number[] => [0x41, ...sleb(v), ...simd(0x11)],
+  /** i8x16.shuffle of two f32x4 by 32-bit lanes (0-3 from the first operand, 4-7 from the second) */
+  shuffle32: (lanes: readonly number[]): number[] => [...simd(0x0d), ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3])],
   f32x4Nearest: simd(0x6a), i32x4TruncSatF32x4S: simd(0xf8), i32x4Shl: simd(0xab), i32x4Add: simd(0xae),
 } as const;
 

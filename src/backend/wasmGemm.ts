@@ -14,22 +14,27 @@
 import { Op, T, type WasmFunc } from './wasmAsm.ts';
 
 /**
- * Rows of C per tile: 4 x 2 accumulators + 2 B vectors + 1 A broadcast stay in registers. Measured
- * (256^3, CPU time, bench/probes/gemm.ts): MR 4 ~44 GFLOP/s, MR 6 ~20 (V8 spills the 12 accumulators).
+ * Rows of C per tile: 4 x 2 accumulators + 2 B vectors + 1 A broadcast stay in x64's 16 vector
+ * registers. Measured on 256^3 (`npx tsx bench/probes/gemmTiles.ts`, CPU time, interleaved, Node 20):
+ * 4 x 8 44.3 GFLOP/s, 2 x 16 46.4 (but no faster over a whole training step: kept 4 x 8), 2 x 12 40.6,
+ * 6 x 4 37.2, 1 x 16 33.1; 6 x 8 ~20 and 4 x 12 ~25 (V8 spills the accumulators).
  */
 export const GEMM_MR = 4;
 /** Columns of C per tile (two f32x4). */
 export const GEMM_NR = 8;
 
-/** The tiled kernel `gemm(M, N, K, a, sai, sak, b, ldb, c, ldc, bias, mode)`; all byte addresses/strides; M % MR = 0, N % 8 = 0. */
-export function gemmFunc(MR: number = GEMM_MR): WasmFunc {
+/**
+ * The tiled kernel `gemm{MR}x{4 NV}(M, N, K, a, sai, sak, b, ldb, c, ldc, bias, mode)`: MR x 4 NV tiles;
+ * all byte addresses/strides; M % MR = 0, N % (4 NV) = 0.
+ */
+export function gemmFunc(MR: number, NV = GEMM_NR / 4): WasmFunc {
   const [M, N, K, a, sai, sak, b, ldb, c, ldc, bias, mode] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
   let n = 12;
   const i = n++, j = n++, k = n++, pa = n++, pb = n++, paRow = n++, pcRow = n++, tmp = n++;
   const rowOff = [-1, ...Array.from({ length: MR - 1 }, () => n++)]; // r * sai
   const nI32 = n - 12;
-  const acc = Array.from({ length: MR }, () => [n++, n++]);
-  const bv = [n++, n++], av = n++;
+  const acc = Array.from({ length: MR }, () => Array.from({ length: NV }, () => n++));
+  const bv = Array.from({ length: NV }, () => n++), av = n++;
   const { get, set, i32 } = Op;
   const body: number[] = [];
   const emit = (...xs: (readonly number[])[]): void => { for (const x of xs) body.push(...x); };
@@ -41,12 +46,12 @@ export function gemmFunc(MR: number = GEMM_MR): WasmFunc {
   // accumulators: zero, C, or the bias row
   const loadAll = (ptrStep: boolean): void => {
     for (let r = 0; r < MR; r++) {
-      for (let q = 0; q < 2; q++) emit(get(tmp), Op.v128Load(16 * q), set(acc[r][q]));
+      for (let q = 0; q < NV; q++) emit(get(tmp), Op.v128Load(16 * q), set(acc[r][q]));
       if (ptrStep) emit(get(tmp), get(ldc), Op.add, set(tmp));
     }
   };
   emit(get(mode), Op.eqz, Op.if);
-  for (let r = 0; r < MR; r++) for (let q = 0; q < 2; q++) emit(Op.v128Zero, set(acc[r][q]));
+  for (let r = 0; r < MR; r++) for (let q = 0; q < NV; q++) emit(Op.v128Zero, set(acc[r][q]));
   emit(Op.else, get(mode), i32(1), Op.eq, Op.if);
   emit(get(pcRow), get(j), i32(4), Op.mul, Op.add, set(tmp));
   loadAll(true);
@@ -56,23 +61,23 @@ export function gemmFunc(MR: number = GEMM_MR): WasmFunc {
   // k loop: acc[r][q] += A(i + r, k) * B(k, j + 4q .. j + 4q + 3)
   emit(get(paRow), set(pa), get(b), get(j), i32(4), Op.mul, Op.add, set(pb), get(K), set(k));
   emit(Op.block, Op.loop, get(k), Op.eqz, Op.brIf(1));
-  for (let q = 0; q < 2; q++) emit(get(pb), Op.v128Load(16 * q), set(bv[q]));
+  for (let q = 0; q < NV; q++) emit(get(pb), Op.v128Load(16 * q), set(bv[q]));
   for (let r = 0; r < MR; r++) {
     emit(get(pa));
     if (r > 0) emit(get(rowOff[r]), Op.add);
     emit(Op.v128Load32Splat(), set(av));
-    for (let q = 0; q < 2; q++) emit(get(acc[r][q]), get(av), get(bv[q]), Op.f32x4Mul, Op.f32x4Add, set(acc[r][q]));
+    for (let q = 0; q < NV; q++) emit(get(acc[r][q]), get(av), get(bv[q]), Op.f32x4Mul, Op.f32x4Add, set(acc[r][q]));
   }
   emit(get(pa), get(sak), Op.add, set(pa), get(pb), get(ldb), Op.add, set(pb), get(k), i32(1), Op.sub, set(k), Op.br(0), Op.end, Op.end);
   // store the tile
   emit(get(pcRow), get(j), i32(4), Op.mul, Op.add, set(tmp));
   for (let r = 0; r < MR; r++) {
-    for (let q = 0; q < 2; q++) emit(get(tmp), get(acc[r][q]), Op.v128Store(16 * q));
+    for (let q = 0; q < NV; q++) emit(get(tmp), get(acc[r][q]), Op.v128Store(16 * q));
     emit(get(tmp), get(ldc), Op.add, set(tmp));
   }
-  emit(get(j), i32(GEMM_NR), Op.add, set(j), Op.br(0), Op.end, Op.end);
+  emit(get(j), i32(4 * NV), Op.add, set(j), Op.br(0), Op.end, Op.end);
   emit(get(i), i32(MR), Op.add, set(i), Op.br(0), Op.end, Op.end);
-  return { name: MR === GEMM_MR ? 'gemm' : `gemm${MR}`, params: new Array<number>(12).fill(T.i32), locals: [...new Array<number>(nI32).fill(T.i32), ...new Array<number>(2 * MR + 3).fill(T.v128)], body };
+  return { name: `gemm${MR}x${4 * NV}`, params: new Array<number>(12).fill(T.i32), locals: [...new Array<number>(nI32).fill(T.i32), ...new Array<number>(MR * NV + NV + 1).fill(T.v128)], body };
 }
 
 /** A operand: A(i, k) = f32[off + i si + k sk] (element units). */

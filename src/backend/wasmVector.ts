@@ -5,7 +5,9 @@
  *
  * - `silu(z, s, h, n)`: s = sigmoid(z) = 1 / (1 + exp(-z)), h = z s (SiLU, Elfwing et al. 2018);
  * - `siluGrad(d, z, s, n)`: d *= s (1 + z (1 - s)), the SiLU derivative given s;
- * - `colSums(x, rows, cols, ld, out)`: out_j = sum_r x[r, j] (a bias gradient 1^T dZ), rows summed in order.
+ * - `colSums(x, rows, cols, ld, out)`: out_j = sum_r x[r, j] (a bias gradient 1^T dZ), rows summed in order;
+ * - `transpose(src, rows, cols, dst, lds, ldd)`: dst = src^T (rows, cols multiples of 4), by 4 x 4 blocks transposed in
+ *   registers with eight lane shuffles.
  *
  * exp is Cephes' expf (Moshier 1989): x = n ln2 + r with n = round(x / ln2), ln2 split in two
  * (Cody & Waite 1980), exp(r) by its degree-7 minimax polynomial, 2^n built in the exponent bits;
@@ -80,4 +82,29 @@ export function colSumsFunc(): WasmFunc {
     ...get(out), ...get(at), ...Op.add, ...get(acc), ...Op.v128Store(),
   ]);
   return { name: 'colSums', params: [T.i32, T.i32, T.i32, T.i32, T.i32], locals: [T.i32, T.i32, T.i32, T.v128], body };
+}
+
+/**
+ * `transpose(src, rows, cols, dst, lds, ldd)`: dst[j ldd + i] = src[i lds + j] for i < rows, j < cols
+ * (multiples of 4); lds, ldd the row strides in floats.
+ */
+export function transposeFunc(): WasmFunc {
+  const [src, rows, cols, dst, lds, ldd, i, j, ps, pd] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const r = [10, 11, 12, 13], t = [14, 15, 16, 17];
+  const b: number[] = [];
+  const emit = (...xs: (readonly number[])[]): void => { for (const y of xs) b.push(...y); };
+  emit(i32(0), set(i), Op.block, Op.loop, get(i), get(rows), Op.geS, Op.brIf(1));
+  emit(i32(0), set(j), Op.block, Op.loop, get(j), get(cols), Op.geS, Op.brIf(1));
+  // the 4 x 4 block at (i, j): rows i..i+3 of src, 4 floats each
+  emit(get(src), get(i), get(lds), Op.mul, get(j), Op.add, i32(4), Op.mul, Op.add, set(ps));
+  for (let q = 0; q < 4; q++) emit(get(ps), Op.v128Load(), set(r[q]), get(ps), get(lds), i32(4), Op.mul, Op.add, set(ps));
+  emit(get(r[0]), get(r[1]), Op.shuffle32([0, 4, 1, 5]), set(t[0]), get(r[0]), get(r[1]), Op.shuffle32([2, 6, 3, 7]), set(t[1]));
+  emit(get(r[2]), get(r[3]), Op.shuffle32([0, 4, 1, 5]), set(t[2]), get(r[2]), get(r[3]), Op.shuffle32([2, 6, 3, 7]), set(t[3]));
+  // columns j..j+3 of src = rows j..j+3 of dst
+  emit(get(dst), get(j), get(ldd), Op.mul, get(i), Op.add, i32(4), Op.mul, Op.add, set(pd));
+  const cols4: [number, number, number[]][] = [[t[0], t[2], [0, 1, 4, 5]], [t[0], t[2], [2, 3, 6, 7]], [t[1], t[3], [0, 1, 4, 5]], [t[1], t[3], [2, 3, 6, 7]]];
+  for (const [x, y, lanes] of cols4) emit(get(pd), get(x), get(y), Op.shuffle32(lanes), Op.v128Store(), get(pd), get(ldd), i32(4), Op.mul, Op.add, set(pd));
+  emit(get(j), i32(4), Op.add, set(j), Op.br(0), Op.end, Op.end);
+  emit(get(i), i32(4), Op.add, set(i), Op.br(0), Op.end, Op.end);
+  return { name: 'transpose', params: new Array<number>(6).fill(T.i32), locals: [T.i32, T.i32, T.i32, T.i32, ...new Array<number>(8).fill(T.v128)], body: b };
 }

@@ -7,6 +7,7 @@
  * b > 0, log of products), so a closed form derived under them holds for every admissible value.
  */
 import { UserError } from '../errors.ts';
+import type { Signs } from './canonical.ts';
 
 /** The sign the symbolic layer may assume. */
 export type Sign = 'positive' | 'nonnegative' | 'negative' | 'nonpositive' | 'real';
@@ -90,5 +91,13 @@ export function rebindValues(current: Readonly<Record<string, number>>, values: 
     if (why) throw new UserError(at(k), why, { value: v });
     out[k] = v;
   }
+  return out;
+}
+
+/** The signs the simplifier may use (src/expr/canonical.ts withAssumptions): none for a 'real' parameter. */
+export function signsOf(assumptions: Assumptions): Signs {
+  const map = { positive: 'pos', nonnegative: 'nonneg', negative: 'neg', nonpositive: 'nonpos' } as const;
+  const out: Record<string, Signs[string]> = {};
+  for (const [k, a] of Object.entries(assumptions)) if (a.sign !== 'real') out[k] = map[a.sign];
   return out;
 }

@@ -13,7 +13,7 @@
 import { FUNCTIONS, type FunctionName } from './nodes.ts';
 import {
   HALF, MINUS_ONE, ONE, ZERO, isInt, isOne, isZero, radd, rat, ratString, req, rgcd, rmul, rneg, rpow, type Rat,
-} from './bigRational.ts';
+} from './rational.ts';
 
 /** A canonical expression; `key` identifies it structurally (equal keys: equal expressions). */
 export type E =
@@ -41,6 +41,11 @@ export function withAssumptions<R>(extra: Signs | undefined, fn: () => R): R {
   const prev = signs;
   signs = { ...prev, ...extra };
   try { return fn(); } finally { signs = prev; }
+}
+
+/** The sign assumptions in force beyond the constants' (a memo key: '' when none). */
+export function assumptionKey(): string {
+  return signs === CONSTANT_SIGNS ? '' : JSON.stringify(Object.entries(signs).filter(([k]) => !(k in CONSTANT_SIGNS)).sort());
 }
 
 /** Run `fn` with special functions written in exp/log/sin/cos terms (for the zero test). */
@@ -276,7 +281,9 @@ export function pow(base: E, exp: E): E {
     if (xr && isInt(xr)) return mul(...base.args.map((a) => pow(a, exp)));
     // positive factors come out: (c y)^r = c^r y^r for c > 0 (both sides NaN where y < 0)
     // (a numeric factor only when its power is exact: sqrt((199 t + 1)/10), not sqrt(1/10) sqrt(...))
-    const out = (a: E) => isPositive(a) && (a.k !== 'num' || (xr !== undefined && rpow(a.v, xr) !== undefined));
+    // (when every factor is >= 0, the non-negative ones come out too: (2 b^2)^(1/2) = sqrt(2) b for b >= 0)
+    const allNonneg = base.args.every(isNonneg);
+    const out = (a: E) => (isPositive(a) || (allNonneg && isNonneg(a))) && (a.k !== 'num' || (xr !== undefined && rpow(a.v, xr) !== undefined));
     const pos = base.args.filter(out), rest = base.args.filter((a) => !out(a));
     if (pos.length && rest.length) return mul(...pos.map((a) => pow(a, exp)), powNode(rest.length === 1 ? rest[0] : mkMul(rest), exp));
     if (pos.length) return mul(...pos.map((a) => pow(a, exp)));

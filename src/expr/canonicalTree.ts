@@ -7,7 +7,7 @@
 import * as C from './canonical.ts';
 import type { E } from './canonical.ts';
 import { add as tAdd, call, div as tDiv, mul as tMul, neg as tNeg, num as tNum, pow as tPow, sub as tSub, sym as tSym, view, type MathNode } from './nodes.ts';
-import { HALF, ONE, isInt, isOne, rabs, rat, ratOf, req, toNumber, type Rat } from './bigRational.ts';
+import { HALF, ONE, isInt, isOne, rabs, rat, ratOf, req, toNumber, type Rat } from './rational.ts';
 
 /** Canonical expression of a mathjs tree (throws on a non-finite literal). */
 export function fromTree(n: MathNode): E {

@@ -94,7 +94,8 @@ function linearFractional(n: MathNode): [MathNode, MathNode, MathNode, MathNode]
   return [pn[1] ?? num(0), pn[0], pd[1] ?? num(0), pd[0]];
 }
 
-const INVERSE: Partial<Record<string, (y: MathNode) => MathNode>> = {
+/** Inverses of the invertible functions: INVERSE[f](y) solves f(u) = y for u (f(INVERSE[f](y)) = y wherever finite). */
+export const INVERSE: Partial<Record<string, (y: MathNode) => MathNode>> = {
   exp: (y) => call('log', y),
   log: (y) => call('exp', y),
   log1p: (y) => call('expm1', y),

@@ -7,22 +7,22 @@
  * closed forms keep the parameters, exactly, and read like the formula.
  */
 import { add, div, mul, neg, num, pow, structKey, sub, view, type MathNode } from './nodes.ts';
-import { exactValue, fromNumber, radd, rationalNode, rdiv, rmul, rneg, type Rational } from './rational.ts';
+import { exactValue, gcd, ratOf, radd, rationalNode, rdiv, rmul, rneg, type Rat } from './rational.ts';
 
 /** A monomial: atom key -> positive integer exponent; the key string sorts atoms. */
 interface Mono { key: string; pows: Map<string, number> }
 /** sum of coefficient * monomial, keyed by the monomial key */
-type MPoly = Map<string, { c: Rational; m: Mono }>;
+type MPoly = Map<string, { c: Rat; m: Mono }>;
 /** num / den */
 interface RatFn { num: MPoly; den: MPoly }
 
-const ONE: Rational = { n: 1n, d: 1n };
-const isZeroR = (r: Rational) => r.n === 0n;
+const ONE: Rat = { p: 1n, q: 1n };
+const isZeroR = (r: Rat) => r.p === 0n;
 
 function monoKey(p: Map<string, number>): string {
   return [...p.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, e]) => (e === 1 ? k : `${k}^${e}`)).join('*');
 }
-const constPoly = (r: Rational): MPoly => (isZeroR(r) ? new Map() : new Map([['', { c: r, m: { key: '', pows: new Map() } }]]));
+const constPoly = (r: Rat): MPoly => (isZeroR(r) ? new Map() : new Map([['', { c: r, m: { key: '', pows: new Map() } }]]));
 
 function padd(a: MPoly, b: MPoly): MPoly {
   const r: MPoly = new Map(a);
@@ -33,7 +33,7 @@ function padd(a: MPoly, b: MPoly): MPoly {
   }
   return r;
 }
-const pscale = (a: MPoly, s: Rational): MPoly => (isZeroR(s) ? new Map() : new Map([...a].map(([k, v]) => [k, { c: rmul(v.c, s), m: v.m }])));
+const pscale = (a: MPoly, s: Rat): MPoly => (isZeroR(s) ? new Map() : new Map([...a].map(([k, v]) => [k, { c: rmul(v.c, s), m: v.m }])));
 function pmul(a: MPoly, b: MPoly): MPoly {
   let r: MPoly = new Map();
   for (const x of a.values()) for (const y of b.values()) {
@@ -45,20 +45,20 @@ function pmul(a: MPoly, b: MPoly): MPoly {
   return r;
 }
 /** the constant value of a polynomial with only a constant term (or 0), else undefined */
-function constantOf(p: MPoly): Rational | undefined {
-  if (p.size === 0) return { n: 0n, d: 1n };
+function constantOf(p: MPoly): Rat | undefined {
+  if (p.size === 0) return { p: 0n, q: 1n };
   if (p.size === 1 && p.has('')) return p.get('')!.c;
   return undefined;
 }
 /** k with a = k b, for nonzero b, or undefined */
-function ratio(a: MPoly, b: MPoly): Rational | undefined {
-  if (a.size !== b.size || b.size === 0) return a.size === 0 && b.size > 0 ? { n: 0n, d: 1n } : undefined;
-  let k: Rational | undefined;
+function ratio(a: MPoly, b: MPoly): Rat | undefined {
+  if (a.size !== b.size || b.size === 0) return a.size === 0 && b.size > 0 ? { p: 0n, q: 1n } : undefined;
+  let k: Rat | undefined;
   for (const [key, v] of b) {
     const w = a.get(key);
     if (!w) return undefined;
     const r = rdiv(w.c, v.c);
-    if (k && (k.n !== r.n || k.d !== r.d)) return undefined;
+    if (k && (k.p !== r.p || k.q !== r.q)) return undefined;
     k = r;
   }
   return k;
@@ -88,7 +88,7 @@ function normalize(f: RatFn): RatFn {
 }
 
 const rf = (num: MPoly, den: MPoly = constPoly(ONE)): RatFn => normalize({ num, den });
-const fadd = (a: RatFn, b: RatFn): RatFn => (ratio(a.den, b.den)?.n === 1n && ratio(a.den, b.den)?.d === 1n
+const fadd = (a: RatFn, b: RatFn): RatFn => (ratio(a.den, b.den)?.p === 1n && ratio(a.den, b.den)?.q === 1n
   ? rf(padd(a.num, b.num), a.den)
   : rf(padd(pmul(a.num, b.den), pmul(b.num, a.den)), pmul(a.den, b.den)));
 const fneg = (a: RatFn): RatFn => ({ num: pscale(a.num, rneg(ONE)), den: a.den });
@@ -108,15 +108,15 @@ function read(n: MathNode, atoms: Map<string, MathNode>): RatFn {
   };
   const v = view(n);
   switch (v.kind) {
-    case 'const': return rf(constPoly(fromNumber(v.value)));
+    case 'const': return rf(constPoly(ratOf(v.value)));
     case 'symbol': return atom(n);
     case 'neg': return fneg(read(v.arg, atoms));
     case 'call': return atom(n);
     case 'bin': {
       if (v.op === 'pow') {
         const e = exactValue(v.b);
-        if (!e || e.d !== 1n || e.n > 16n || e.n < -16n) return atom(n);
-        let base = read(v.a, atoms), k = Number(e.n);
+        if (!e || e.q !== 1n || e.p > 16n || e.p < -16n) return atom(n);
+        let base = read(v.a, atoms), k = Number(e.p);
         if (k < 0) { const inv = fdiv(rf(constPoly(ONE)), base); if (!inv) return atom(n); base = inv; k = -k; }
         let r = rf(constPoly(ONE));
         for (let i = 0; i < k; i++) r = fmul(r, base);
@@ -138,7 +138,6 @@ function atomKey(m: MathNode): string {
   const v = view(m);
   return v.kind === 'symbol' ? v.name : `~${structKey(m)}`;
 }
-const gcd = (a: bigint, b: bigint): bigint => { a = a < 0n ? -a : a; b = b < 0n ? -b : b; while (b) [a, b] = [b, a % b]; return a; };
 
 /** Tree of a polynomial: numeric content factored out ((b0 - b1) / 4), positive terms first. */
 function polyTree(p: MPoly, atoms: Map<string, MathNode>): MathNode {
@@ -147,39 +146,39 @@ function polyTree(p: MPoly, atoms: Map<string, MathNode>): MathNode {
   // content: gcd of numerators / lcm of denominators, signed so that most terms are positive
   // (on a tie, the last term in atom order: b1 - b0 rather than b0 - b1)
   let g = 0n, l = 1n;
-  for (const { c } of terms) { g = gcd(g, c.n); l = (l * c.d) / gcd(l, c.d); }
-  const pos = terms.filter((x) => x.c.n > 0n).length, negs = terms.length - pos;
-  const flip = negs > pos || (negs === pos && terms[terms.length - 1].c.n < 0n);
-  const content: Rational = { n: flip ? -g : g, d: l };
+  for (const { c } of terms) { g = gcd(g, c.p); l = (l * c.q) / gcd(l, c.q); }
+  const pos = terms.filter((x) => x.c.p > 0n).length, negs = terms.length - pos;
+  const flip = negs > pos || (negs === pos && terms[terms.length - 1].c.p < 0n);
+  const content: Rat = { p: flip ? -g : g, q: l };
   const prim = terms.map(({ c, m }) => ({ c: rdiv(c, content), m }));
-  const ordered = [...prim.filter((x) => x.c.n > 0n), ...prim.filter((x) => x.c.n < 0n)];
+  const ordered = [...prim.filter((x) => x.c.p > 0n), ...prim.filter((x) => x.c.p < 0n)];
   let acc: MathNode | null = null;
   for (const { c, m } of ordered) {
-    const mag = monoTree(c.n < 0n ? rneg(c) : c, m, atoms);
-    acc = acc === null ? (c.n < 0n ? neg(mag) : mag) : c.n < 0n ? sub(acc, mag) : add(acc, mag);
+    const mag = monoTree(c.p < 0n ? rneg(c) : c, m, atoms);
+    acc = acc === null ? (c.p < 0n ? neg(mag) : mag) : c.p < 0n ? sub(acc, mag) : add(acc, mag);
   }
   return scaleTree(content, acc as MathNode);
 }
 const degree = (m: Mono): number => [...m.pows.values()].reduce((a, b) => a + b, 0);
-function monoTree(c: Rational, m: Mono, atoms: Map<string, MathNode>): MathNode {
+function monoTree(c: Rat, m: Mono, atoms: Map<string, MathNode>): MathNode {
   const factors = [...m.pows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, e]) => (e === 1 ? atoms.get(k)! : pow(atoms.get(k)!, num(e))));
   if (factors.length === 0) return rationalNode(c);
   const prod = factors.reduce((x, y) => mul(x, y));
-  return c.n === 1n && c.d === 1n ? prod : mul(rationalNode(c), prod);
+  return c.p === 1n && c.q === 1n ? prod : mul(rationalNode(c), prod);
 }
 /** k x written as n x / d (k = n/d), -x for k = -1 */
-function scaleTree(k: Rational, x: MathNode): MathNode {
-  if (k.n < 0n) return neg(scaleTree(rneg(k), x));
+function scaleTree(k: Rat, x: MathNode): MathNode {
+  if (k.p < 0n) return neg(scaleTree(rneg(k), x));
   if (constOfTree(x) === 1) return rationalNode(k);
-  const top = k.n === 1n ? x : mul(num(Number(k.n)), x);
-  return k.d === 1n ? top : div(top, num(Number(k.d)));
+  const top = k.p === 1n ? x : mul(num(Number(k.p)), x);
+  return k.q === 1n ? top : div(top, num(Number(k.q)));
 }
 const constOfTree = (x: MathNode): number | undefined => { const v = view(x); return v.kind === 'const' ? v.value : undefined; };
 
 function toTree(f: RatFn, atoms: Map<string, MathNode>): MathNode {
   const n = polyTree(f.num, atoms);
   const dc = constantOf(f.den);
-  if (dc && dc.n === 1n && dc.d === 1n) return n;
+  if (dc && dc.p === 1n && dc.q === 1n) return n;
   // keep the denominator's numeric content with the numerator: (b0 - b1) / (b0 + b1), 2 x / (3 y)
   return div(n, polyTree(f.den, atoms));
 }
@@ -207,7 +206,7 @@ export function coefOp(op: Op, a: MathNode, b: MathNode): MathNode {
 }
 
 /** The exact rational value of a coefficient that is a number, else undefined. */
-export function coefConstant(n: MathNode): Rational | undefined {
+export function coefConstant(n: MathNode): Rat | undefined {
   const atoms = new Map<string, MathNode>();
   const f = read(n, atoms);
   const c = constantOf(f.num), d = constantOf(f.den);
@@ -250,11 +249,11 @@ export function polyCoefficients(n: MathNode, x = 't', maxDegree = 12): MathNode
       case 'bin': {
         if (v.op === 'pow') {
           const e = exactValue(v.b);
-          if (!e || e.d !== 1n || e.n < 0n || e.n > BigInt(maxDegree)) return null;
+          if (!e || e.q !== 1n || e.p < 0n || e.p > BigInt(maxDegree)) return null;
           const a = go(v.a);
           if (!a) return null;
           let r: RatFn[] | null = [rf(constPoly(ONE))];
-          for (let i = 0n; i < e.n && r; i++) r = mulP(r, a);
+          for (let i = 0n; i < e.p && r; i++) r = mulP(r, a);
           return r;
         }
         if (v.op === 'divide') {

@@ -143,7 +143,7 @@ export function spolyTree(p: SPoly, x = 't'): MathNode {
     const c = q[k];
     if (isZ(c)) continue;
     const tk = k === 0 ? null : k === 1 ? sym(x) : pow(sym(x), num(k));
-    const negative = (() => { const e = exactValue(c); return e ? e.n < 0n : view(c).kind === 'neg'; })();
+    const negative = (() => { const e = exactValue(c); return e ? e.p < 0n : view(c).kind === 'neg'; })();
     const mag = negative ? cneg(c) : c;
     const mono = tk === null ? mag : monomial(mag, tk);
     if (acc === null) acc = negative ? neg(mono) : mono;

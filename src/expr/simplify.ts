@@ -24,11 +24,13 @@ export function simplify(n: MathNode): MathNode {
 
 /** {@link simplify} with options (sign assumptions on symbols). */
 export function simplifyWith(n: MathNode, opts: SimplifyOptions = {}): MathNode {
-  if (!opts.signs && FIXED.has(n)) return n;
   return C.withAssumptions(opts.signs, () => {
+    // the memo and the fixed points hold for the assumptions in force (ambient, from withAssumptions, and these)
+    const signKey = C.assumptionKey();
+    if (!signKey && FIXED.has(n)) return n;
     let e: E;
     try { e = fromTree(n); } catch { return n; } // a non-finite literal: nothing to rewrite exactly
-    const memoKey = opts.signs ? `${JSON.stringify(opts.signs)}|${e.key}` : e.key;
+    const memoKey = signKey ? `${signKey}|${e.key}` : e.key;
     const hit = MEMO.get(memoKey);
     if (hit) return hit;
     let [cur, plain] = bestOf(displayForms(e));
@@ -42,7 +44,7 @@ export function simplifyWith(n: MathNode, opts: SimplifyOptions = {}): MathNode 
     }
     if (MEMO.size > 20000) MEMO.clear();
     MEMO.set(memoKey, cur);
-    if (!opts.signs) FIXED.add(cur);
+    if (!signKey) FIXED.add(cur);
     return cur;
   });
 }

@@ -14,17 +14,28 @@ import type { E } from './canonical.ts';
 import { fromTree, toTree } from './canonicalTree.ts';
 import { add as tAdd, call, div as tDiv, mul as tMul, neg as tNeg, num as tNum, sub as tSub, type MathNode } from './nodes.ts';
 import { FN_TABLE } from './special.ts';
-import { isOne, isZero, radd, rneg, toNumber, type Rat } from './bigRational.ts';
+import { isOne, isZero, radd, rneg, toNumber, type Rat } from './rational.ts';
 
 /** The numerically stable evaluation form of a tree (equal to it wherever it is finite). */
 export function stabilize(n: MathNode): MathNode {
   let e: E;
   try { e = fromTree(n); } catch { return n; }
-  return toTree(e, stable);
+  return toTree(e, (x, rec) => stable(x, rec, true));
 }
 
-function stable(e: E, rec: (e: E) => MathNode): MathNode | undefined {
-  if (e.k !== 'num' && e.k !== 'sym' && !hasSymbol(e)) {
+/**
+ * The same rewrites with the constants left as they are written (pi, sqrt(2), rationals): a form
+ * to print when the display form cancels in float64 (a coefficient near zero), without float
+ * literals that are not in the declaration.
+ */
+export function stabilizeForDisplay(n: MathNode): MathNode {
+  let e: E;
+  try { e = fromTree(n); } catch { return n; }
+  return toTree(e, (x, rec) => stable(x, rec, false));
+}
+
+function stable(e: E, rec: (e: E) => MathNode, fold: boolean): MathNode | undefined {
+  if (fold && e.k !== 'num' && e.k !== 'sym' && !hasSymbol(e)) {
     const v = value(e);
     if (Number.isFinite(v)) return v < 0 ? tNeg(tNum(-v)) : tNum(v);
   }

@@ -13,7 +13,7 @@ import type { E } from './canonical.ts';
 import { fromTree } from './canonicalTree.ts';
 import type { MathNode } from './nodes.ts';
 import { expand } from './simplify.ts';
-import { ONE, ZERO, isZero as ratIsZero, rabs, radd, rdiv, rgcd, rmul, rneg, type Rat } from './bigRational.ts';
+import { ONE, ZERO, isZero as ratIsZero, rabs, radd, rdiv, rgcd, rmul, rneg, type Rat } from './rational.ts';
 
 /** Past this many terms the normal form gives up (the caller falls back to probing). */
 const MAX_TERMS = 4000;
@@ -77,6 +77,8 @@ function rfPow(a: RF, k: bigint): RF {
 /** The atoms' units: for each base key, the gcd of the rational exponents it appears with. */
 class Atoms {
   readonly unit = new Map<string, Rat>();
+  /** sums raised to non-integer powers, by key: s = D^(1/q) with s^q = D (radical reduction) */
+  readonly radicals = new Map<string, E>();
   see(key: string, r: Rat): void {
     const u = this.unit.get(key);
     this.unit.set(key, u ? rgcd(u, rabs(r)) : rabs(r));
@@ -116,6 +118,7 @@ function scan(e: E, atoms: Atoms): void {
       // the unit divides 1 as well, so that integer powers are powers of the base itself (cos^2 -> 1 - sin^2)
       atoms.see(e.base.key, r);
       atoms.see(e.base.key, ONE);
+      if (e.base.k === 'add' || e.base.k === 'mul') { atoms.radicals.set(e.base.key, e.base); scan(e.base, atoms); }
       return;
     }
   }
@@ -168,6 +171,39 @@ function reduceTrig(p: Poly, atoms: Atoms): Poly {
 }
 
 /**
+ * Radical reduction: for a sum or product D under a non-integer power, with unit 1/q (s = D^(1/q)), s^q = D.
+ * A term c m s^e with e >= q becomes c m s^(e-q) n/d (D = n/d as a rational function); the whole
+ * numerator is multiplied by d (d != 0 wherever the input is finite), so that it stays a polynomial
+ * whose vanishing is equivalent. (The roots t(y) of a quadratic a t^2 + b t + c = y contain
+ * sqrt(b^2 - 4 a (c - y)): substituted back, they satisfy the equation for either sign of the root.)
+ */
+function reduceRadicals(p: Poly, atoms: Atoms): Poly {
+  const rfs = new Map<string, RF>();
+  for (let guard = 0; guard < 64; guard++) {
+    let hit: { t: Term; key: string; q: bigint } | undefined;
+    for (const t of p.values()) {
+      for (const [k, e] of t.m) {
+        const u = atoms.unit.get(k);
+        if (!atoms.radicals.has(k) || !u || u.p !== 1n || u.q === 1n || e < u.q) continue;
+        hit = { t, key: k, q: u.q };
+        break;
+      }
+      if (hit) break;
+    }
+    if (!hit) return p;
+    let D = rfs.get(hit.key);
+    if (!D) { D = toRF(atoms.radicals.get(hit.key)!, atoms); rfs.set(hit.key, D); }
+    const m = new Map(hit.t.m);
+    const e = m.get(hit.key)! - hit.q;
+    if (e === 0n) m.delete(hit.key); else m.set(hit.key, e);
+    const rest: Poly = new Map([[monoKey(m), { c: hit.t.c, m, key: monoKey(m) }]]);
+    const without = padd(p, new Map([[hit.t.key, hit.t]]), rneg(ONE));
+    p = padd(pmul(without, D.d), pmul(rest, D.n));
+  }
+  return p;
+}
+
+/**
  * true when the expression is proved identically zero; undefined when not proved (it may still be
  * zero: the caller then probes numerically). Never claims zero for a nonzero expression unless a
  * rewrite rule is wrong (the property tests in test/expr/zero.test.ts guard that).
@@ -193,6 +229,7 @@ export function provedZeroE(input: E): true | undefined {
     let n = rf.n;
     if (n.size === 0) return true;
     if ([...atoms.unit.keys()].some((k) => k.startsWith('cos('))) n = reduceTrig(n, atoms);
+    if (n.size > 0 && atoms.radicals.size > 0) n = reduceRadicals(n, atoms);
     return n.size === 0 ? true : undefined;
   } catch (err) {
     if (err instanceof TooBig) return undefined;

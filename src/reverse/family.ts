@@ -6,7 +6,8 @@
 import type { MathNode } from 'mathjs';
 import { parseExpr } from '../expr/parse.ts';
 import { substitute, sym, type MathNode as Node } from '../expr/nodes.ts';
-import { simplify } from '../expr/simplify.ts';
+import { simplifyWith } from '../expr/simplify.ts';
+import { signsOf } from '../expr/assumptions.ts';
 import type { Scheme } from '../scheme/types.ts';
 
 /** Reverse drift per coordinate, given x, score s and lambda. */
@@ -48,7 +49,7 @@ function fill(template: string, vars: FamilyVars, scheme: Scheme): MathNode | nu
   if (!fE || !g2E) return null;
   let n = substitute(substitute(tree, 'F', fE as Node), 'G2', g2E as Node);
   n = substitute(substitute(substitute(n, 'X', sym(vars.x)), 'S', sym(vars.s)), 'L', sym(vars.lambda));
-  return simplify(n);
+  return simplifyWith(n, { signs: signsOf(scheme.assumptions) }); // sqrt(g2) = b for g = b > 0
 }
 
 /**

@@ -9,7 +9,8 @@
  */
 import type { MathNode } from 'mathjs';
 import { call, div, mul, neg, num, add } from '../expr/nodes.ts';
-import { simplify } from '../expr/simplify.ts';
+import { simplifyWith } from '../expr/simplify.ts';
+import { signsOf } from '../expr/assumptions.ts';
 import type { Scheme } from '../scheme/types.ts';
 
 /** Loss weightings of MATH.md section 4. */
@@ -57,6 +58,7 @@ export function weighting(scheme: Scheme, name: WeightingName, opts: { sigmaData
 /** Closed form of a weighting, when the scheme's views have one. */
 export function weightingExpr(scheme: Scheme, name: WeightingName, opts: { sigmaData?: number } = {}): MathNode | null {
   const q = scheme.quantities;
+  const simplify = (n: MathNode): MathNode => simplifyWith(n, { signs: signsOf(scheme.assumptions) });
   switch (name) {
     case 'simple': return num(1);
     case 'elbo': return q.dlogSnr.expr && simplify(neg(q.dlogSnr.expr));

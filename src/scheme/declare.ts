@@ -4,7 +4,8 @@
 import type { MathNode } from 'mathjs';
 import { UserError } from '../errors.ts';
 import { parseExpr, validateParams } from '../expr/parse.ts';
-import { assumptionsOf } from '../expr/assumptions.ts';
+import { assumptionsOf, signsOf, type Assumptions } from '../expr/assumptions.ts';
+import { withAssumptions } from '../expr/canonical.ts';
 import { num, pow } from '../expr/nodes.ts';
 import { simplify } from '../expr/simplify.ts';
 import { FORMS, TOP_LEVEL_KEYS, type SchemeDeclaration } from './declaration.ts';
@@ -34,6 +35,11 @@ export function declareScheme(input: unknown): DeclaredScheme {
   if (typeof name !== 'string' || name.length === 0 || name.length > 200) throw new UserError('name', 'must be a non-empty string', { value: name });
   const params = validateParams(decl.params);
   const assumptions = assumptionsOf(params, decl.ranges);
+  // every simplification of the derivation may use the parameters' signs (sqrt(b^2) = b for b > 0)
+  return withAssumptions(signsOf(assumptions), () => derive(decl, name, params, assumptions));
+}
+
+function derive(decl: SchemeDeclaration, name: string, params: Record<string, number>, assumptions: Assumptions): DeclaredScheme {
   const forms = FORMS.filter((k) => decl[k] !== undefined);
   if (forms.length !== 1) throw new UserError(forms.length ? forms.join('+') : 'scheme', `give exactly one of ${FORMS.join(', ')} (got ${forms.length ? forms.join(', ') : 'none'})`);
   const form = forms[0];

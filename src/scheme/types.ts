@@ -80,6 +80,12 @@ export interface Scheme {
   /** x_t | x_s for s < t: alpha_{t|s} = alpha_t / alpha_s, sigma^2_{t|s} = sigma_t^2 - alpha_{t|s}^2 sigma_s^2 */
   transition(s: number, t: number): { alpha: number; sigma: number };
   readonly discrete?: DiscreteInfo;
+  /**
+   * Closed forms set aside at these parameter values because their float64 evaluation (display or
+   * evaluation form) loses accuracy, e.g. through a coefficient near zero; the view is computed
+   * numerically instead. One sentence each, naming the quantity, the error and where.
+   */
+  readonly fallbacks?: readonly string[];
   /** the declaration's sampling defaults (validated names; see SchemeDeclaration.sampling) */
   readonly sampling?: { readonly spacing?: Spacing; readonly rho?: number };
 }

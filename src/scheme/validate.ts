@@ -67,7 +67,7 @@ export function validateScheme(s: Scheme, field = s.form): ValidationReport {
   const snrT = Math.exp(2 * s.logSnr(s.T));
   // KL(N(0, a^2 + s^2) || N(0, s^2)) = (r - 1 - log r)/2, r = 1 + SNR_T
   const terminalKl = 0.5 * (snrT - Math.log1p(snrT));
-  const warnings: string[] = [];
+  const warnings: string[] = [...(s.fallbacks ?? [])];
   if (terminalKl > 1e-3) warnings.push(`terminal marginal is far from its prior N(0, sigma_T^2): KL = ${terminalKl.toExponential(3)} nats/dim (SNR(T) = ${snrT.toExponential(3)})`);
   return { terminalKl, points: ts.length, warnings };
 }

@@ -63,7 +63,9 @@ const rows = hi - lo, D = sizeOf(init.dataShape), share = rows / init.batch;
 function inPlaceStep(): MlpWasmBackprop | null {
   if (!mlp || !wasmSimdSupported()) return null;
   try {
-    return new MlpWasmBackprop(mlp, net.specs, rows);
+    const step = new MlpWasmBackprop(mlp, net.specs, rows);
+    step.warmUp(); // compiled before 'ready': the run's first steps at full speed
+    return step;
   } catch (e) {
     if (e instanceof RangeError) return null;
     throw e;

@@ -22,7 +22,7 @@ export interface LogSnrScheduleConstraints {
 export function logSnrSchedule(c: LogSnrScheduleConstraints = {}): fc.Arbitrary<SchemeDeclaration> {
   const l0r = c.l0 ?? { min: -1, max: 8 };
   return timeRange(c.time).chain(({ t0, T }) => fc.tuple(
-    fc.double({ min: l0r.min, max: l0r.max, noNaN: true }).map((x) => (Math.abs(x) < 1e-6 ? 0 : x)),
+    fc.double({ min: l0r.min, max: l0r.max, noNaN: true }).map((x) => (Math.abs(x) < 1e-100 ? 0 : x)),
     pieceSum({ shape: 'increasing', T, scale: c.scale ?? 8, maxPieces: c.maxPieces }),
     c.allowLogT ?? true ? fc.oneof(fc.constant(0), fc.double({ min: 0.5, max: 2, noNaN: true })) : fc.constant(0),
   ).map(([l0, D, a]): SchemeDeclaration => ({

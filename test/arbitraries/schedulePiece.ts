@@ -31,10 +31,20 @@ export interface Piece {
 }
 
 /** A number as an expression operand (negative numbers parenthesised). */
-export const lit = (x: number): string => (Math.abs(x) < 1e-6 ? '0' : x < 0 || Object.is(x, -0) ? `(${x})` : `${x}`); // near-zero coefficients: see coef below
+export const lit = (x: number): string => (Math.abs(x) < 1e-100 ? '0' : x < 0 || Object.is(x, -0) ? `(${x})` : `${x}`); // products of literals below 1e-100 leave the parser's range
 
-/** A coefficient; magnitudes below 1e-6 become 0: near-zero coefficients make closed forms (the log-SNR inverse) cancel catastrophically, a known weakness these arbitraries do not explore, like near-zero rates below. */
-const coef = (lo: number, hi: number) => fc.double({ min: lo, max: hi, noNaN: true, noDefaultInfinity: true }).map((x) => (Math.abs(x) < 1e-6 ? 0 : x));
+/**
+ * A coefficient in [lo, hi]; when the range reaches 0, one draw in four is a tiny magnitude
+ * 10^-U(6, 100) (near-zero coefficients make closed forms cancel: the declaration must then fall
+ * back to numeric views, never a wrong value). Magnitudes below 1e-100 become 0 (products of such
+ * literals would leave the range the parser accepts: see parse.ts).
+ */
+const coef = (lo: number, hi: number): fc.Arbitrary<number> => {
+  const plain = fc.double({ min: lo, max: hi, noNaN: true, noDefaultInfinity: true }).map((x) => (Math.abs(x) < 1e-100 ? 0 : x));
+  if (!(lo <= 0 && hi >= 0)) return plain;
+  const tiny = fc.tuple(fc.double({ min: 6, max: 100, noNaN: true }), fc.boolean()).map(([e, neg]) => (neg && lo < 0 ? -1 : 1) * 10 ** -e);
+  return fc.oneof({ arbitrary: plain, weight: 3 }, { arbitrary: tiny, weight: 1 });
+};
 /**
  * A rate inside exp(k t) or sigmoid(k (t - m)): exactly 0 or |k| >= 0.01. Near-zero rates make the
  * closed-form integrals cancel catastrophically ((c/k) e^{k t} - c/k), a known weakness of the

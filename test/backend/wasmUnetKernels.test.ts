@@ -43,9 +43,10 @@ function assertClose(a: Float32Array, b: Float32Array, tol: number, what: string
 
 const rand = (shape: number[], seed: number, mean = 0, std = 1): tf.Tensor => tf.randomNormal(shape, mean, std, 'float32', seed);
 
+// channel counts: any, or whole tiles of our SIMD GEMM (C % 4 = 0, C_out % 8 = 0), where the filter gradient runs on it
 test('conv3 on wasm: value and gradients (x, W, b) == autodiff of im2col + matmul, random shapes and values', () => {
   fc.assert(fc.property(
-    fc.record({ B: fc.integer({ min: 1, max: 3 }), H: fc.integer({ min: 1, max: 9 }), W: fc.integer({ min: 1, max: 9 }), C: fc.integer({ min: 1, max: 12 }), Co: fc.integer({ min: 1, max: 12 }), seed: fc.integer({ min: 0, max: 1e6 }) }),
+    fc.record({ B: fc.integer({ min: 1, max: 3 }), H: fc.integer({ min: 1, max: 9 }), W: fc.integer({ min: 1, max: 9 }), C: fc.oneof(fc.integer({ min: 1, max: 12 }), fc.constantFrom(4, 8, 16)), Co: fc.oneof(fc.integer({ min: 1, max: 12 }), fc.constantFrom(8, 16)), seed: fc.integer({ min: 0, max: 1e6 }) }),
     ({ B, H, W, C, Co, seed }) => {
       const x = rand([B, H, W, C], seed), Wm = rand([9 * C, Co], seed + 1, 0, 0.3), bias = rand([Co], seed + 2), probe = rand([B, H, W, Co], seed + 3);
       const { fused, ref } = both(() => {
@@ -57,7 +58,7 @@ test('conv3 on wasm: value and gradients (x, W, b) == autodiff of im2col + matmu
       assertClose(ref[0], im2col, 1e-5, 'reference value vs im2col');
       ['value', 'dx', 'dW', 'db'].forEach((k, i) => assertClose(fused[i], ref[i], 1e-5, k));
       tf.dispose([x, Wm, bias, probe]);
-    }), { numRuns: 25 });
+    }), { numRuns: 40 });
 });
 
 test('group norm + SiLU on wasm: value and gradients (x, gamma, beta) == tf ops, random shapes, groups and values', () => {

@@ -8,6 +8,7 @@
  *   - the evaluation form each quantity is compiled from equals its display form;
  *   - `with` and `eval --param` reject unknown names and inadmissible values, naming the parameter.
  */
+import { stabilizeForDisplay } from '../../src/expr/stabilize.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -63,8 +64,15 @@ test('at random admissible values, with() matches RK4 of the moment ODEs (1e-9) 
     const base = declareScheme(d).scheme;
     const s = base.with(values);
     assert.deepEqual(s.params, values);
-    // the closed forms are re-bound, not re-derived: the same trees
-    for (const k of QUANTITY_NAMES) assert.equal(String(s.quantities[k].expr), String(base.quantities[k].expr));
+    // the closed forms are re-bound, not re-derived: the same trees, except where the display form
+    // cancels in float64 at the new values (src/scheme/accuracy.ts): then it prints through expm1/log1p
+    // (the same tree, rewritten), or the view is numeric and the fallback is reported
+    for (const k of QUANTITY_NAMES) {
+      const now = s.quantities[k].expr, was = base.quantities[k].expr;
+      const same = String(now) === String(was) || (was !== null && String(now) === String(stabilizeForDisplay(was)))
+        || (now === null && (s.fallbacks ?? []).some((f) => f.startsWith(`${k}:`)));
+      assert.ok(same, `${k}: ${String(now)} at ${JSON.stringify(values)} vs ${String(was)}`);
+    }
     // independent reference at the new values: RK4 of alpha' = f alpha, P' = 2 f P + g^2 (stock mathjs)
     let F: (t: number) => number, G: (t: number) => number, a = 0, y0: [number, number] = [1, 0];
     if (d.sde) {
