@@ -18,7 +18,7 @@
  * loop over the wasm heap (wasmHeap.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { wasmHeap, type WasmHeap } from './wasmHeap.ts';
+import { registerHeapKernel, type WasmHeap } from './wasmHeap.ts';
 import { WasmArena, wasmSimdSupported } from './wasmArena.ts';
 import { GEMM_MR, GEMM_NR } from './wasmGemm.ts';
 
@@ -42,7 +42,8 @@ function arenaFor(floats: number): WasmArena {
 }
 
 /** Whether the filter gradient of a C -> C_out convolution runs on our GEMM (whole tiles: C % 4, C_out % 8; SIMD validated). */
-const onArena = (C: number, Co: number): boolean => C % GEMM_MR === 0 && Co % GEMM_NR === 0 && wasmSimdSupported();
+let simd: boolean | undefined;
+const onArena = (C: number, Co: number): boolean => C % GEMM_MR === 0 && Co % GEMM_NR === 0 && (simd ??= wasmSimdSupported());
 
 /**
  * Copy the images [B, H, W, ch] (flat) into the zero-padded grid [B, H + 2, W + 2, ch] at `off` of f
@@ -86,12 +87,6 @@ function filterGrad3(be: WasmHeap, x: tf.TensorInfo, dy: tf.TensorInfo): tf.Tens
   const dw = be.makeOutput([9 * C, Co], 'float32');
   be.typedArrayFromHeap(dw).set(f.subarray(wOff, wOff + 9 * C * Co));
   return dw;
-}
-
-/** Register a wasm kernel unless it is registered already. */
-export function registerHeapKernel(kernelName: string, f: (be: WasmHeap, inputs: Record<string, tf.TensorInfo>, attrs: tf.NamedAttrMap) => tf.TensorInfo | tf.TensorInfo[]): void {
-  if (tf.getKernel(kernelName, 'wasm') !== undefined) return;
-  tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: ({ inputs, backend, attrs }) => f(wasmHeap(backend), inputs as Record<string, tf.TensorInfo>, attrs ?? {}) });
 }
 
 /** Register the convolution's heap kernel (idempotent). */

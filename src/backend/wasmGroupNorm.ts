@@ -14,7 +14,7 @@
  * z, s and the statistics (no second exp).
  */
 import * as tf from '@tensorflow/tfjs';
-import { registerHeapKernel } from './wasmConv3.ts';
+import { registerHeapKernel } from './wasmHeap.ts';
 
 /** Register the kernels (idempotent). */
 export function registerWasmGroupNormKernels(): void {

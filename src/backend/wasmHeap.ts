@@ -17,3 +17,12 @@ export interface WasmHeap {
 export function wasmHeap(backend: unknown = tf.backend()): WasmHeap {
   return backend as WasmHeap;
 }
+
+/**
+ * Register a wasm kernel written over the heap unless one of that name is registered already; `f`
+ * gets the heap, the inputs by name and the attributes, and returns the output(s).
+ */
+export function registerHeapKernel(kernelName: string, f: (be: WasmHeap, inputs: Record<string, tf.TensorInfo>, attrs: tf.NamedAttrMap) => tf.TensorInfo | tf.TensorInfo[]): void {
+  if (tf.getKernel(kernelName, 'wasm') !== undefined) return;
+  tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: ({ inputs, backend, attrs }) => f(wasmHeap(backend), inputs as Record<string, tf.TensorInfo>, attrs ?? {}) });
+}

@@ -16,7 +16,7 @@
  * weights keyed by the weight tensor, so each step produces fresh parameter tensors.
  */
 import * as tf from '@tensorflow/tfjs';
-import { wasmHeap, type WasmHeap } from './wasmHeap.ts';
+import { registerHeapKernel } from './wasmHeap.ts';
 
 /** Adam hyper-parameters and the moment buffers of one parameter. */
 export interface AdamState {
@@ -56,15 +56,9 @@ export function adamUpdate(p: Float32Array, g: Float32Array, out: Float32Array, 
   }
 }
 
-/** Register a wasm kernel unless it is registered already; `f` gets the heap, the inputs by name and the attributes. */
-function registerWasmKernel(kernelName: string, f: (be: WasmHeap, inputs: Record<string, tf.TensorInfo>, attrs: tf.NamedAttrMap) => tf.TensorInfo): void {
-  if (tf.getKernel(kernelName, 'wasm') !== undefined) return;
-  tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: ({ inputs, backend, attrs }) => f(wasmHeap(backend), inputs as Record<string, tf.TensorInfo>, attrs ?? {}) });
-}
-
 /** Register the kernels for the wasm backend (idempotent). */
 export function registerWasmTrainingKernels(): void {
-  registerWasmKernel('SdekitMlpInput', (be, { x, t, freqs }) => {
+  registerHeapKernel('SdekitMlpInput', (be, { x, t, freqs }) => {
     const rows = x.shape[0], d = x.shape[1], half = freqs.shape[0];
     const width = d + 2 * half;
     const out = be.makeOutput([rows, width], 'float32');
@@ -81,7 +75,7 @@ export function registerWasmTrainingKernels(): void {
     }
     return out;
   });
-  registerWasmKernel('SdekitSiluGrad', (be, { dh, z, s }) => {
+  registerHeapKernel('SdekitSiluGrad', (be, { dh, z, s }) => {
     const out = be.makeOutput([...z.shape], 'float32');
     // views after makeOutput: an allocation may grow (and detach) the heap
     const o = be.typedArrayFromHeap(out), d = be.typedArrayFromHeap(dh), zz = be.typedArrayFromHeap(z), ss = be.typedArrayFromHeap(s);
@@ -91,7 +85,7 @@ export function registerWasmTrainingKernels(): void {
     }
     return out;
   });
-  registerWasmKernel('SdekitAdam', (be, { p, g }, attrs) => {
+  registerHeapKernel('SdekitAdam', (be, { p, g }, attrs) => {
     const a = attrs as unknown as AdamAttrs & { state: AdamState; rowSum: boolean };
     const out = be.makeOutput([...p.shape], 'float32');
     const o = be.typedArrayFromHeap(out), pp = be.typedArrayFromHeap(p), gg = be.typedArrayFromHeap(g);

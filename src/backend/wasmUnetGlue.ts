@@ -7,7 +7,7 @@
  * - nearest 2x upsampling; gradient: the sum of dy over each 2x2 block (the adjoint of repetition).
  */
 import * as tf from '@tensorflow/tfjs';
-import { registerHeapKernel } from './wasmConv3.ts';
+import { registerHeapKernel } from './wasmHeap.ts';
 
 /** Register the kernels (idempotent). */
 export function registerWasmGlueKernels(): void {
