@@ -9,7 +9,7 @@
  *   784-dimensional mixture of 10 Gaussians (exact solutions by rk45 at rtol = atol = 1e-10);
  * - sdekit: every multistep/singlestep sampler with NFE = steps on each built-in grid (logsnr,
  *   uniform-t, time-quadratic), and on the grid of `sdekit tune --sampler auto --seed 1` (its own
- *   tuning and validation points, its default n: 4096 in 2-D, 334 in 784-d; the three samplers best
+ *   tuning and validation points, its default n: 16384 in 2-D, 334 in 784-d; the three samplers best
  *   on the built-in grids are tuned, one in 784-d, and the one best on the validation points is
  *   reported; the tuning NFE is listed);
  * - peers: bench/accuracy_peers.py, our transcription in PyTorch float64 of DPM-Solver-3

@@ -42,7 +42,8 @@ function arenaFor(floats: number): WasmArena {
 }
 
 /** Whether the filter gradient of a C -> C_out convolution runs on our GEMM (whole tiles: C % 4, C_out % 8; SIMD validated). */
-const onArena = (C: number, Co: number): boolean => C % GEMM_MR === 0 && Co % GEMM_NR === 0 && wasmSimdSupported();
+let simd: boolean | undefined;
+const onArena = (C: number, Co: number): boolean => C % GEMM_MR === 0 && Co % GEMM_NR === 0 && (simd ??= wasmSimdSupported());
 
 /**
  * Copy the images [B, H, W, ch] (flat) into the zero-padded grid [B, H + 2, W + 2, ch] at `off` of f

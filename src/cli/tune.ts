@@ -34,7 +34,7 @@ export async function run(argv: string[]): Promise<number> {
   const a = parseArgs(argv);
   if (bool(a, 'help')) {
     console.log(`usage: sdekit tune --scheme S --score gmm:FILE | --model DIR [--sampler auto|NAME (default auto)] --steps N --out steps.json
-  [--n N (tuning points, and as many validation points; default min(4096, max(256, 262144 / dim)))] [--seed 0]
+  [--n N (tuning points, and as many validation points; default min(16384, max(256, 262144 / dim)))] [--seed 0]
   [--evals E (optimiser budget per sampler, default 60 N + 200)] [--candidates 3 (samplers tuned by --sampler auto)]
   [--order K] [--variant bh1|bh2] [--form reference|taylor] [--json]
 Minimises the RMS distance of the sampler's output to the exact probability-flow solution (rk45, tol 1e-8)

@@ -307,9 +307,13 @@ const ODD: ReadonlySet<string> = new Set(['sin', 'tan', 'sinh', 'tanh', 'atan', 
 const EVEN: ReadonlySet<string> = new Set(['cos', 'cosh']);
 const AT_ZERO: Partial<Record<FunctionName, Rat>> = { sin: ZERO, tan: ZERO, sinh: ZERO, tanh: ZERO, atan: ZERO, asin: ZERO, atanh: ZERO, erf: ZERO, cos: ONE, cosh: ONE, exp: ONE, sigmoid: HALF, abs: ZERO, expm1: ZERO, log1p: ZERO };
 
+const LEFT_INVERSE: Partial<Record<FunctionName, FunctionName>> = { cos: 'acos', sin: 'asin', tan: 'atan', tanh: 'atanh' };
+
 /** f(arg) with the canonical rules of each function. */
 export function fn(name: FunctionName, arg: E): E {
   if (isNum(arg, ZERO) && AT_ZERO[name]) return num(AT_ZERO[name]!);
+  // f(f^-1(z)) = z wherever f^-1(z) is finite (cos(acos z) = z for |z| <= 1)
+  if (arg.k === 'fn' && LEFT_INVERSE[name] === arg.name) return arg.arg;
   if (ODD.has(name) && negLead(arg)) return neg(fn(name, neg(arg)));
   if (EVEN.has(name) && negLead(arg)) return fn(name, neg(arg));
   switch (name) {

@@ -7,12 +7,17 @@
  * C(t) with t in more than one place (VP-linear: the quadratic b0 t + (b1 - b0) t^2/2). The zero test
  * (src/expr/zero.ts, with radical reduction s^2 = D) then proves C(G(y)) - W(y) = 0, and F(G(y)) = y
  * follows by applying the peeled layers back: f(f^{-1}(z)) = z for every layer (exp(log z) = z,
- * (z^(1/c))^c = z, tan(atan z) = z, ...), an identity wherever it is finite.
+ * (z^(1/c))^c = z, tan(atan z) = z, ...), an identity wherever it is finite. Failing that,
+ * e^{2 F(G(y))} = e^{2y} is tried (exp is injective): VP-cosine's log(alpha) - log(sigma) at G(y)
+ * becomes the rational sigmoid(2y) / (1 - sigmoid(2y)).
  */
 import { add, call, depends, div, mul, neg, num, pow, sub, substitute, sym, view, type MathNode } from './nodes.ts';
 import { INVERSE } from './invert.ts';
 import { simplify } from './simplify.ts';
 import { provedZero } from './zero.ts';
+
+/** Time after which the proof stops trying further layers (then: not proved, the caller probes). */
+const BUDGET_MS = 1000;
 
 /**
  * true when F(G(y)) = y is proved exactly (F in `t`, G in `variable`); undefined when not proved
@@ -22,12 +27,19 @@ export function provedInverse(F: MathNode, G: MathNode, variable = 't'): true | 
   const y = sym('y__');
   const g = substitute(G, variable, y);
   let core = simplify(F), rhs: MathNode = y;
-  for (let depth = 0; depth < 32; depth++) {
-    if (provedZero(sub(substitute(core, 't', g), rhs))) return true;
+  // each zero test has its own budget (zero.ts); the whole proof gives up after BUDGET_MS
+  const stop = performance.now() + BUDGET_MS;
+  for (let depth = 0; depth < 32 && performance.now() < stop; depth++) {
+    if (provedZero(sub(simplify(substitute(core, 't', g)), rhs))) return true;
     const step = peel(core, rhs);
-    if (!step) return undefined;
+    if (!step) break;
     [core, rhs] = [step[0], simplify(step[1])];
   }
+  // exp is injective on the reals: e^{2 F(G(y))} = e^{2y} proves F(G(y)) = y where both are finite
+  // (a log-SNR written as a difference of logs, log(a) - log(b), turns into the rational a/b)
+  // (simplified first: cos(acos z) = z before the zero test writes cos and acos in exp/log terms)
+  const composed = simplify(substitute(F, 't', g));
+  if (performance.now() < stop && (provedZero(sub(call('exp', mul(num(2), composed)), call('exp', mul(num(2), y)))))) return true;
   return undefined;
 }
 

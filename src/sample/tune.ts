@@ -14,7 +14,7 @@
  * the component reached): with a few hundred points the objective sees only a handful of them and a
  * tuned grid fits those (on the bench's multiscale mixture, 512 points: RMS 0.133 -> 0.020 on its
  * own points, no gain on others). So the default `n` is as large as the dimension makes cheap
- * ({@link defaultTuneN}: 4096 in 2-D); `n` does not change the tuning's cost in model evaluations,
+ * ({@link defaultTuneN}: 16384 in 2-D); `n` does not change the tuning's cost in model evaluations,
  * only the batch size of each.
  *
  * The grid's interior points are parameterised by their logSnr positions: logSnr_i = l_T + (l_0 - l_T)
@@ -83,12 +83,14 @@ export interface TuneResult {
 const SPACINGS_TRIED: readonly Spacing[] = ['logsnr', 'uniform-t', 'time-quadratic'];
 
 /**
- * Default number of tuning points for a data dimension: min(4096, max(256, 2^18 / dim)) (4096 in
+ * Default number of tuning points for a data dimension: min(16384, max(256, 2^18 / dim)) (16384 in
  * 2-D, 334 for 784): enough points near the basin boundaries that the tuned grid does not fit a
- * handful of them, at a cost per sampler run of about 2^18 coordinates.
+ * handful of them, at a cost per sampler run of at most about 2^18 coordinates. (A random 5-component
+ * mixture, 10 steps, RMS on 40000 held-out points: 0.0946 tuned on 4096 points, 0.0586 on 16384,
+ * against 0.149 for the best peer configuration.)
  */
 export function defaultTuneN(dim: number): number {
-  return Math.min(4096, Math.max(256, Math.floor(262144 / dim)));
+  return Math.min(16384, Math.max(256, Math.floor(262144 / dim)));
 }
 
 /** RMS over rows of the Euclidean distance between two n x dim arrays. */

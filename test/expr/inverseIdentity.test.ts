@@ -1,7 +1,8 @@
 /**
  * The exact inverse proof (src/expr/inverseIdentity.ts): logSnr(t(l)) = l for closed-form
  * inverses of random schedules whose log-SNR core is linear or quadratic in t (VP with a linear
- * beta in symbolic b0, b1; a declared log-SNR l0 - a t - c t^2; VE-like log-linear sigma), and
+ * beta in symbolic b0, b1; a declared log-SNR l0 - a t - c t^2; VE-like log-linear sigma; cosine
+ * with a random offset, whose inverse goes through acos), and
  * never "proved" for an inverse that is off by a small perturbation.
  */
 import { test } from 'node:test';
@@ -13,6 +14,8 @@ import { toMathjs } from '../../src/codegen/mathjs.ts';
 import { declareScheme } from '../../src/scheme/declare.ts';
 import type { SchemeDeclaration } from '../../src/scheme/declaration.ts';
 import { lit } from '../arbitraries/schedulePiece.ts';
+import { BUILTIN_NAMES } from '../../src/scheme/builtins.ts';
+import { loadScheme } from '../../src/scheme/load.ts';
 
 const RUNS = Number(process.env.SDEKIT_PROPERTY_RUNS ?? (process.env.SDEKIT_SLOW ? 60 : 12));
 const r3 = (x: number) => Number(x.toPrecision(3));
@@ -25,7 +28,17 @@ const quadraticCore: fc.Arbitrary<SchemeDeclaration> = fc.oneof(
   fc.tuple(pos(-1, 6), pos(0.5, 8), pos(0.1, 8)).map(([l0, a, c]): SchemeDeclaration => ({ name: 'quad', logSnr: `${lit(l0)} - ${lit(a)} * t - ${lit(c)} * t^2` })),
   fc.tuple(pos(0.5, 6), pos(0.5, 8)).map(([l0, a]): SchemeDeclaration => ({ name: 'lin', params: { l0, a }, logSnr: 'l0 - a * t' })),
   fc.tuple(pos(0.001, 0.1), pos(5, 80)).map(([lo, hi]): SchemeDeclaration => ({ name: 've', params: { lo, hi }, marginal: { alpha: '1', sigma: 'lo * (hi / lo)^t' } })),
+  // cosine (Nichol & Dhariwal) with a random offset s: the inverse goes through acos
+  pos(0.002, 0.2).map((s): SchemeDeclaration => ({ name: 'cosine', params: { s }, time: { t0: 1e-3, T: 0.99 }, marginal: { alpha: 'cos((t + s) / (1 + s) * pi / 2) / cos(s / (1 + s) * pi / 2)', sigma: 'sqrt(1 - (cos((t + s) / (1 + s) * pi / 2) / cos(s / (1 + s) * pi / 2))^2)' } })),
 );
+
+test('every built-in closed-form inverse is proved exactly', () => {
+  for (const name of BUILTIN_NAMES) {
+    const s = loadScheme(name);
+    if (s.inverse.expr) assert.equal(provedInverse(s.quantities.logSnr.expr!, s.inverse.expr), true, name);
+  }
+  assert.ok(['vp-linear', 've', 'vp-cosine', 'edm', 'rectified-flow'].every((n) => loadScheme(n).inverse.expr), 'the five closed-form inverses');
+});
 
 test('closed-form inverses of linear and quadratic log-SNR cores are proved exactly; perturbed ones never', () => {
   fc.assert(fc.property(quadraticCore, fc.constantFrom(1e-6, -1e-9, 1e-3), (d, eps) => {

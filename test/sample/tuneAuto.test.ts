@@ -69,7 +69,8 @@ test('tuneGrid on a single Gaussian: closer to the closed-form PF-ODE map than e
     // (the map is affine: x_0 = alpha_0 m + c (x_T - alpha_T m); 4 interior times can match it)
     assert.ok(tuned < 0.01 * e, `tuned ${tuned.toExponential(2)} vs ${spacing} ${e.toExponential(2)}`);
   }
-  assert.equal(defaultTuneN(2), 4096);
+  assert.equal(defaultTuneN(2), 16384);
+  assert.equal(defaultTuneN(64), 4096);
   assert.equal(defaultTuneN(784), 334);
   assert.equal(defaultTuneN(1e6), 256);
 });
