@@ -77,7 +77,8 @@ export async function benchTrain(opts: { quick?: boolean; log?: (s: string) => v
       }
       for (const [label, th] of [['all', cores], ['one', 1]] as const) {
         const m = median(ours[label].map((x) => x.ms)), cpu = median(ours[label].map((x) => x.cpu));
-        const be = `${backend}; --threads ${th}`;
+        // with workers the MLP step runs on sdekit's own wasm SIMD kernels (src/train/mlpWasmBackprop.ts), not tfjs
+        const be = th > 1 ? `${th} workers, wasm SIMD: sdekit GEMM/SiLU kernels (src/backend/wasmGemm.ts)` : `${backend}; --threads 1`;
         if (peers.size === 0) rows.push({ workload: workload(n), backend: be, value: 1000 / m, unit: 'steps/s', note: `${m.toFixed(2)} ms/step` });
         for (const [pth, p] of peers) {
           const pm = median(torch[pth].map((x) => x.ms)), pc = median(torch[pth].map((x) => x.cpu));
@@ -103,7 +104,7 @@ export async function benchTrain(opts: { quick?: boolean; log?: (s: string) => v
     const p1 = peers.get(1);
     if (p1 && uTorch.length) {
       const pm = median(uTorch.map((x) => x.ms)), pc = median(uTorch.map((x) => x.cpu));
-      rows.push({ workload: uw, backend: `${backend}; --threads ${cores}`, value: 1000 / um, unit: 'steps/s', peerName: `${p1.describe()} (the twin U-Net, bench/peers/torch_workloads.py)`, peer: 1000 / pm, ratio: pm / um, note: `${um.toFixed(0)} vs ${pm.toFixed(0)} ms/step; CPU ${uc.toFixed(0)} vs ${pc.toFixed(0)} ms/step${spread(uOurs.map((x, r) => uTorch[r].ms / x.ms))}` });
+      rows.push({ workload: uw, backend: `${backend} + sdekit conv/group-norm kernels; --threads ${cores}`, value: 1000 / um, unit: 'steps/s', peerName: `${p1.describe()} (the twin U-Net, bench/peers/torch_workloads.py)`, peer: 1000 / pm, ratio: pm / um, note: `${um.toFixed(0)} vs ${pm.toFixed(0)} ms/step; CPU ${uc.toFixed(0)} vs ${pc.toFixed(0)} ms/step${spread(uOurs.map((x, r) => uTorch[r].ms / x.ms))}` });
     } else rows.push({ workload: uw, backend: `${backend}; --threads ${cores}`, value: 1000 / um, unit: 'steps/s', note: `${um.toFixed(0)} ms/step` });
   } finally {
     for (const p of peers.values()) p.stop();
