@@ -58,6 +58,10 @@ export interface TuneOptions {
   readonly maxEvals?: number;
   /** sampler settings passed through (order, variant, form, ...) */
   readonly samplerOptions?: TuneSamplerOptions;
+  /** objective evaluations of the second stage ({@link coordinateSearch} from the best optimum; default 0) */
+  readonly refine?: number;
+  /** importance for the tuning points ({@link boostProblem}; default {@link DEFAULT_BOOST}; false: none) */
+  readonly boost?: TuneBoost | false;
   readonly onProgress?: (fraction: number) => void;
 }
 
@@ -100,8 +104,27 @@ export function rmsDistance(a: Float64Array, b: Float64Array, n: number): number
   return Math.sqrt(s / n);
 }
 
-/** Starting points with their exact PF-ODE end points. */
-interface PointSet { readonly noise: Float64Array; readonly exact: Float64Array }
+/** Weighted RMS over rows of the Euclidean distance: sqrt(sum_i w_i ||a_i - b_i||^2 / sum_i w_i). */
+export function weightedRms(a: Float64Array, b: Float64Array, weights: Float64Array): number {
+  const dim = a.length / weights.length;
+  let s = 0, w = 0;
+  for (let i = 0; i < weights.length; i++) {
+    let d = 0;
+    for (let j = i * dim; j < (i + 1) * dim; j++) d += (a[j] - b[j]) ** 2;
+    s += weights[i] * d;
+    w += weights[i];
+  }
+  return Math.sqrt(s / w);
+}
+
+/** Starting points with their exact PF-ODE end points (and weights of the objective, default 1 each). */
+interface PointSet { readonly noise: Float64Array; readonly exact: Float64Array; readonly weights?: Float64Array }
+
+/** RMS of a sampler's end points against a point set (weighted when it has weights); Infinity for NaN. */
+function setRms(samples: Float64Array, set: PointSet, dim: number): number {
+  const e = set.weights ? weightedRms(samples, set.exact, set.weights) : rmsDistance(samples, set.exact, set.noise.length / dim);
+  return Number.isFinite(e) ? e : Infinity;
+}
 
 /** The shared part of a tuning problem: the tuning and validation points and their references. */
 export interface TuneProblem {
@@ -115,7 +138,7 @@ export interface TuneProblem {
 }
 
 /** Check the budget and scheme, draw the points (seed, and seed + 1000003 for validation) and solve their references. */
-export async function tuneProblem(scheme: Scheme, model: ScoreModel, steps: number, n = defaultTuneN(model.dim), seed = 0): Promise<TuneProblem> {
+export async function tuneProblem(scheme: Scheme, model: ScoreModel, steps: number, n = defaultTuneN(model.dim), seed = 0, boost: TuneBoost | false = false): Promise<TuneProblem> {
   if (!Number.isInteger(steps) || steps < 2) throw new UserError('--steps', 'must be an integer >= 2 to tune (one step has no interior point)', { value: steps });
   if (!Number.isInteger(n) || n < 1) throw new UserError('--n', 'must be an integer >= 1', { value: n });
   const lB = pointAt(scheme, scheme.t0).logSnr;
@@ -129,13 +152,63 @@ export async function tuneProblem(scheme: Scheme, model: ScoreModel, steps: numb
   };
   const train = await points(seed);
   const valid = await points(seed + 1_000_003);
-  return { scheme, model, steps, n, train, valid, referenceNfe };
+  const p: TuneProblem = { scheme, model, steps, n, train, valid, referenceNfe };
+  return boost ? boostProblem(p, boost, seed + 2_000_006) : p;
+}
+
+/**
+ * Importance for the tuning points: which starting points and how many copies ({@link boostProblem}).
+ * `fraction` of the points with the largest pilot error get `copies` perturbed copies each
+ * (z + scale * N(0, I) in the unit noise space).
+ */
+export interface TuneBoost {
+  readonly fraction: number;
+  readonly copies: number;
+  readonly scale: number;
+  /** total weight of each boosted point with its copies (default 1: the objective's weights sum to n, no bias) */
+  readonly emphasis?: number;
+}
+
+/** The default importance: the worst 1/16 of the points, 4 copies each at 0.05. */
+export const DEFAULT_BOOST: TuneBoost = { fraction: 1 / 16, copies: 4, scale: 0.05 };
+
+/**
+ * Importance sampling of the objective near the basin boundaries: a pilot sampler (unipc bh2 order
+ * 2 on the time-quadratic grid, the best peer configuration on random mixtures) ranks the tuning
+ * points by error; each of the worst `fraction` is replaced by itself and `copies` perturbed copies
+ * (their own rk45 references), each weighted 1 / (copies + 1). The objective stays a weighted mean
+ * over the original n points of a locally smoothed squared error, but sees (copies + 1) times as many
+ * paths where the error lives. Costs one more reference solve of n * fraction * copies points.
+ */
+export async function boostProblem(p: TuneProblem, boost: TuneBoost, seed: number): Promise<TuneProblem> {
+  const { fraction, copies, scale } = boost;
+  const { dim } = p.model;
+  const m = Math.min(p.n, Math.ceil(p.n * fraction));
+  if (m < 1 || copies < 1) return p;
+  const pilot = await sample({ scheme: p.scheme, model: p.model, sampler: 'unipc', variant: 'bh2', order: 2, steps: p.steps, spacing: 'time-quadratic', noise: p.train.noise });
+  const err = new Float64Array(p.n);
+  for (let i = 0; i < p.n; i++) for (let j = i * dim; j < (i + 1) * dim; j++) err[i] += (pilot.samples[j] - p.train.exact[j]) ** 2;
+  const worst = Array.from(err.keys()).sort((a, b) => err[b] - err[a] || a - b).slice(0, m);
+  const extra = createRng(seed).fillNormal(new Float64Array(m * copies * dim));
+  for (let k = 0; k < m * copies; k++) {
+    const i = worst[Math.floor(k / copies)];
+    for (let j = 0; j < dim; j++) extra[k * dim + j] = p.train.noise[i * dim + j] + scale * extra[k * dim + j];
+  }
+  const ref = await sample({ scheme: p.scheme, model: p.model, sampler: 'rk45', steps: 1, spacing: 'uniform-t', noise: extra, rtol: 1e-8, atol: 1e-8 });
+  const rows = p.n + m * copies;
+  const noise = new Float64Array(rows * dim), exact = new Float64Array(rows * dim), weights = new Float64Array(rows).fill(1);
+  noise.set(p.train.noise); noise.set(extra, p.n * dim);
+  exact.set(p.train.exact); exact.set(ref.samples, p.n * dim);
+  const w = (boost.emphasis ?? 1) / (copies + 1);
+  for (const i of worst) weights[i] = w;
+  weights.fill(w, p.n);
+  return { ...p, train: { noise, exact, weights }, referenceNfe: p.referenceNfe + pilot.nfe + ref.nfe };
 }
 
 /** Tune the grid of a sampler for a scheme and score. */
 export async function tuneGrid(opts: TuneOptions): Promise<TuneResult> {
-  const problem = await tuneProblem(opts.scheme, opts.model, opts.steps, opts.n, opts.seed);
-  const r = await tuneOn(problem, opts.sampler, opts.samplerOptions ?? {}, opts.maxEvals, opts.onProgress);
+  const problem = await tuneProblem(opts.scheme, opts.model, opts.steps, opts.n, opts.seed, opts.boost ?? DEFAULT_BOOST);
+  const r = await tuneOn(problem, opts.sampler, opts.samplerOptions ?? {}, opts.maxEvals, opts.onProgress, opts.refine);
   return { ...r, nfe: r.nfe + problem.referenceNfe, referenceNfe: problem.referenceNfe };
 }
 
@@ -147,15 +220,14 @@ async function baselinesOf(p: TuneProblem, sampler: string, so: TuneSamplerOptio
   for (const spacing of SPACINGS_TRIED) {
     const r = await sample({ scheme: p.scheme, model: p.model, sampler, steps: p.steps, spacing, noise: p.train.noise, ...so });
     nfe += r.nfe;
-    const e = rmsDistance(r.samples, p.train.exact, p.n);
-    baselines[spacing] = Number.isFinite(e) ? e : Infinity;
+    baselines[spacing] = setRms(r.samples, p.train, p.model.dim);
     if (baselines[spacing] < baselines[start]) start = spacing;
   }
   return { baselines, start, nfe };
 }
 
 /** {@link tuneGrid} on a prepared problem (its reference NFE not included). */
-export async function tuneOn(p: TuneProblem, sampler: string, so: TuneSamplerOptions, maxEvalsOpt?: number, onProgress?: (f: number) => void): Promise<Omit<TuneResult, 'referenceNfe'>> {
+export async function tuneOn(p: TuneProblem, sampler: string, so: TuneSamplerOptions, maxEvalsOpt?: number, onProgress?: (f: number) => void, refineEvals = 0): Promise<Omit<TuneResult, 'referenceNfe'>> {
   const { scheme, model, steps, n } = p;
   const lA = finiteLogSnrAtStart(scheme);
   const lB = pointAt(scheme, scheme.t0).logSnr;
@@ -167,8 +239,7 @@ export async function tuneOn(p: TuneProblem, sampler: string, so: TuneSamplerOpt
   const run = async (times: number[], set: PointSet): Promise<number> => {
     const r = await sample({ scheme, model, sampler, steps, times, noise: set.noise, ...so });
     nfe += r.nfe;
-    const e = rmsDistance(r.samples, set.exact, n);
-    return Number.isFinite(e) ? e : Infinity;
+    return setRms(r.samples, set, model.dim);
   };
   const toTimes = (z: readonly number[]): number[] | null => {
     const m = Math.max(...z);
@@ -202,6 +273,7 @@ export async function tuneOn(p: TuneProblem, sampler: string, so: TuneSamplerOpt
   // it beats that grid on the tuning points
   const candidates: { times: number[]; rms: number }[] = [{ times: startTimes, rms: base.baselines[base.start] }];
   const starts = [...SPACINGS_TRIED].filter((s) => Number.isFinite(base.baselines[s])).sort((a, b) => base.baselines[a] - base.baselines[b]);
+  let bestZ: { x: number[]; f: number } = { x: [], f: Infinity };
   for (let k = 0; k < starts.length && evals < maxEvals; k++) {
     const budget = Math.floor((maxEvals - evals) / (starts.length - k));
     const stop = evals + budget;
@@ -212,6 +284,13 @@ export async function tuneOn(p: TuneProblem, sampler: string, so: TuneSamplerOpt
     }
     const times = toTimes(best.x);
     if (times && best.f < candidates[0].rms) candidates.push({ times, rms: best.f });
+    if (best.f < bestZ.f) bestZ = best;
+  }
+  // second stage: single grid points moved one at a time from the best optimum
+  if (refineEvals > 0 && bestZ.f < Infinity) {
+    const r = await coordinateSearch(objective, bestZ.x, refineEvals);
+    const times = toTimes(r.x);
+    if (times && r.f < bestZ.f) candidates.push({ times, rms: r.f });
   }
   // validation on other starting points: the best candidate there
   const scored: { times: number[]; rms: number; v: number }[] = [];
@@ -259,7 +338,7 @@ export async function tuneAuto(opts: TuneAutoOptions): Promise<TuneAutoResult> {
   const candidates = opts.candidates ?? TUNE_CANDIDATES;
   const k = opts.tuned ?? 3;
   if (!Number.isInteger(k) || k < 1) throw new UserError('--candidates', 'must be an integer >= 1', { value: k });
-  const p = await tuneProblem(opts.scheme, opts.model, opts.steps, opts.n, opts.seed);
+  const p = await tuneProblem(opts.scheme, opts.model, opts.steps, opts.n, opts.seed, opts.boost ?? DEFAULT_BOOST);
   const progress = opts.onProgress ?? (() => {});
   let nfe = p.referenceNfe;
   const ranked: { c: TuneCandidate; rms: number }[] = [];
@@ -274,7 +353,7 @@ export async function tuneAuto(opts: TuneAutoOptions): Promise<TuneAutoResult> {
   const tried: TuneAutoResult['tried'][number][] = [];
   let evals = 0;
   for (let i = 0; i < top.length; i++) {
-    const r = await tuneOn(p, top[i].c.sampler, top[i].c.options, opts.maxEvals, (f) => progress(Math.min(0.999, (i + f) / top.length)));
+    const r = await tuneOn(p, top[i].c.sampler, top[i].c.options, opts.maxEvals, (f) => progress(Math.min(0.999, (i + f) / top.length)), opts.refine);
     nfe += r.nfe;
     evals += r.objectiveEvaluations;
     tried.push({ sampler: top[i].c.sampler, options: top[i].c.options, validation: r.validation.tuned, builtin: top[i].rms });
@@ -283,6 +362,41 @@ export async function tuneAuto(opts: TuneAutoOptions): Promise<TuneAutoResult> {
   progress(1);
   const { c, r } = pick!;
   return { ...r, sampler: c.sampler, samplerOptions: c.options, tried, nfe, referenceNfe: p.referenceNfe, objectiveEvaluations: evals };
+}
+
+/**
+ * Coordinate search on single grid points: z are the log increments of the grid's logSnr fractions
+ * (as in tuneOn); each interior point i moves to a fraction `delta` of the way towards either
+ * neighbour (the others stay), improvements are kept, and delta halves after a sweep without one.
+ */
+export async function coordinateSearch(f: (z: number[]) => Promise<number>, z0: readonly number[], budget: number): Promise<{ x: number[]; f: number }> {
+  const toC = (z: readonly number[]): number[] => {
+    const m = Math.max(...z);
+    const w = z.map((v) => Math.exp(v - m));
+    const sum = w.reduce((a, b) => a + b, 0);
+    const c = [0];
+    for (let i = 0; i < z.length - 1; i++) c.push(c[i] + w[i] / sum);
+    return [...c, 1];
+  };
+  const toZ = (c: readonly number[]): number[] => c.slice(1).map((v, i) => Math.log(v - c[i]));
+  let c = toC(z0);
+  let best = { x: [...z0], f: await f([...z0]) };
+  let used = 1;
+  for (let delta = 0.3; delta > 1e-3 && used < budget; ) {
+    let improved = false;
+    for (let i = 1; i < c.length - 1 && used < budget; i++) {
+      for (const side of [1, -1]) {
+        if (used >= budget) break;
+        const trial = [...c];
+        trial[i] = c[i] + delta * (c[i + side] - c[i]);
+        const x = toZ(trial);
+        const v = await f(x); used++;
+        if (v < best.f) { best = { x, f: v }; c = trial; improved = true; break; }
+      }
+    }
+    if (!improved) delta /= 2;
+  }
+  return best;
 }
 
 /** Nelder-Mead minimisation (standard coefficients 1, 2, 1/2, 1/2) within a budget of evaluations. */
