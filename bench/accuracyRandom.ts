@@ -16,7 +16,7 @@ import { GaussianMixtureModel } from '../src/score/gmm.ts';
 import { createRng } from '../src/rng.ts';
 import { sample } from '../src/sample/sample.ts';
 import type { SampleOptions } from '../src/sample/sample.ts';
-import { rmsDistance, tuneAuto } from '../src/sample/tune.ts';
+import { DEFAULT_BOOST, rmsDistance, tuneAuto } from '../src/sample/tune.ts';
 import type { TuneBoost } from '../src/sample/tune.ts';
 import { loadScheme } from '../src/scheme/load.ts';
 
@@ -34,9 +34,9 @@ const mixtures = Number(arg('mixtures', '4'));
 const testN = Number(arg('test-n', '40000'));
 const budgets = arg('steps', '10,5').split(',').map(Number);
 const tuneN = process.argv.includes('--n') ? Number(arg('n', '0')) : undefined;
-// --boost off | default | fraction,copies,scale[,emphasis] (importance for the tuning points; default DEFAULT_BOOST); several separated by ';' give one row each
+// --boost off | default | fraction,copies,scale[,emphasis] (importance for the tuning points; default: tuneAuto's, off; 'on' = DEFAULT_BOOST); several separated by ';' give one row each
 const boosts: (TuneBoost | false | undefined)[] = process.argv.includes('--boost')
-  ? arg('boost', '').split(';').map((b) => (b === 'off' ? false : b === 'default' ? undefined : (([fraction, copies, scale, emphasis]) => ({ fraction, copies, scale, emphasis }))(b.split(',').map(Number))))
+  ? arg('boost', '').split(';').map((b) => (b === 'off' ? false : b === 'default' ? undefined : b === 'on' ? DEFAULT_BOOST : (([fraction, copies, scale, emphasis]) => ({ fraction, copies, scale, emphasis }))(b.split(',').map(Number))))
   : [undefined];
 const refine = process.argv.includes('--refine') ? Number(arg('refine', '0')) : undefined;
 const tuned = process.argv.includes('--tuned') ? Number(arg('tuned', '3')) : undefined;

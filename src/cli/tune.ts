@@ -38,7 +38,7 @@ export async function run(argv: string[]): Promise<number> {
     console.log(`usage: sdekit tune --scheme S --score gmm:FILE | --model DIR [--sampler auto|NAME (default auto)] --steps N --out steps.json
   [--n N (tuning points, and as many validation points; default min(16384, max(256, 262144 / dim)))] [--seed 0]
   [--evals E (optimiser budget per sampler, default 60 N + 200)] [--candidates 3 (samplers tuned by --sampler auto)]
-  [--importance on|off|F,C,S (extra tuning points around the worst F of them: C copies at noise scale S; default on = ${DEFAULT_BOOST.fraction},${DEFAULT_BOOST.copies},${DEFAULT_BOOST.scale})]
+  [--importance on|off|F,C,S (extra tuning points around the worst F of them: C copies at noise scale S; on = ${DEFAULT_BOOST.fraction},${DEFAULT_BOOST.copies},${DEFAULT_BOOST.scale}; default off)]
   [--refine E (second stage: E evaluations moving single grid points; default 0)]
   [--order K] [--variant bh1|bh2] [--form reference|taylor] [--json]
 Minimises the RMS distance of the sampler's output to the exact probability-flow solution (rk45, tol 1e-8)
@@ -118,8 +118,8 @@ and options when --sampler is not given. samplers: auto, ${SAMPLER_NAMES.filter(
 
 /** --importance off | on | F,C,S (fraction, copies, scale): importance for the tuning points (boostProblem). */
 function importanceFlag(v: string | undefined): TuneBoost | false {
-  if (v === undefined || v === 'on') return DEFAULT_BOOST;
-  if (v === 'off') return false;
+  if (v === 'on') return DEFAULT_BOOST;
+  if (v === undefined || v === 'off') return false;
   const parts = v.split(',').map(Number);
   const [fraction, copies, scale] = parts;
   if (parts.length !== 3 || !(fraction > 0 && fraction <= 1) || !(Number.isInteger(copies) && copies >= 1 && copies <= 64) || !(scale >= 0 && scale < 10)) {

@@ -60,7 +60,7 @@ export interface TuneOptions {
   readonly samplerOptions?: TuneSamplerOptions;
   /** objective evaluations of the second stage ({@link coordinateSearch} from the best optimum; default 0) */
   readonly refine?: number;
-  /** importance for the tuning points ({@link boostProblem}; default {@link DEFAULT_BOOST}; false: none) */
+  /** importance for the tuning points ({@link boostProblem}; default false: none; {@link DEFAULT_BOOST} is `--importance on`) */
   readonly boost?: TuneBoost | false;
   readonly onProgress?: (fraction: number) => void;
 }
@@ -169,7 +169,10 @@ export interface TuneBoost {
   readonly emphasis?: number;
 }
 
-/** The default importance: the worst 1/16 of the points, 4 copies each at 0.05. */
+/**
+ * `--importance on`: the worst 1/16 of the points, 4 copies each at 0.05. Off by default: on random
+ * mixtures it did not help consistently (bench/RESULTS.md, accuracy-random notes).
+ */
 export const DEFAULT_BOOST: TuneBoost = { fraction: 1 / 16, copies: 4, scale: 0.05 };
 
 /**
@@ -207,7 +210,7 @@ export async function boostProblem(p: TuneProblem, boost: TuneBoost, seed: numbe
 
 /** Tune the grid of a sampler for a scheme and score. */
 export async function tuneGrid(opts: TuneOptions): Promise<TuneResult> {
-  const problem = await tuneProblem(opts.scheme, opts.model, opts.steps, opts.n, opts.seed, opts.boost ?? DEFAULT_BOOST);
+  const problem = await tuneProblem(opts.scheme, opts.model, opts.steps, opts.n, opts.seed, opts.boost ?? false);
   const r = await tuneOn(problem, opts.sampler, opts.samplerOptions ?? {}, opts.maxEvals, opts.onProgress, opts.refine);
   return { ...r, nfe: r.nfe + problem.referenceNfe, referenceNfe: problem.referenceNfe };
 }
@@ -338,7 +341,7 @@ export async function tuneAuto(opts: TuneAutoOptions): Promise<TuneAutoResult> {
   const candidates = opts.candidates ?? TUNE_CANDIDATES;
   const k = opts.tuned ?? 3;
   if (!Number.isInteger(k) || k < 1) throw new UserError('--candidates', 'must be an integer >= 1', { value: k });
-  const p = await tuneProblem(opts.scheme, opts.model, opts.steps, opts.n, opts.seed, opts.boost ?? DEFAULT_BOOST);
+  const p = await tuneProblem(opts.scheme, opts.model, opts.steps, opts.n, opts.seed, opts.boost ?? false);
   const progress = opts.onProgress ?? (() => {});
   let nfe = p.referenceNfe;
   const ranked: { c: TuneCandidate; rms: number }[] = [];
