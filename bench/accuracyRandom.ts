@@ -10,14 +10,13 @@
  *
  *   npx tsx bench/accuracyRandom.ts [--mixtures 4] [--seed 2026] [--test-n 40000] [--steps 10,5] [--n N]
  *   npx tsx bench/accuracyRandom.ts --cases 5:0,8:3 ...   (given components:mixture-seed pairs)
- *   ... --boost 'off;default;0.0625,4,0.05' (tuning-point importance, one row each) --tuned K (samplers tuned) --refine E (second-stage evaluations)
+ *   ... --tuned K (samplers tuned) --refine E (second-stage evaluations per sampler)
  */
 import { GaussianMixtureModel } from '../src/score/gmm.ts';
 import { createRng } from '../src/rng.ts';
 import { sample } from '../src/sample/sample.ts';
 import type { SampleOptions } from '../src/sample/sample.ts';
-import { DEFAULT_BOOST, rmsDistance, tuneAuto } from '../src/sample/tune.ts';
-import type { TuneBoost } from '../src/sample/tune.ts';
+import { rmsDistance, tuneAuto } from '../src/sample/tune.ts';
 import { loadScheme } from '../src/scheme/load.ts';
 
 const PEERS: { label: string; sampler: string; opts: Partial<SampleOptions> }[] = [
@@ -34,10 +33,6 @@ const mixtures = Number(arg('mixtures', '4'));
 const testN = Number(arg('test-n', '40000'));
 const budgets = arg('steps', '10,5').split(',').map(Number);
 const tuneN = process.argv.includes('--n') ? Number(arg('n', '0')) : undefined;
-// --boost off | default | fraction,copies,scale[,emphasis] (importance for the tuning points; default: tuneAuto's, off; 'on' = DEFAULT_BOOST); several separated by ';' give one row each
-const boosts: (TuneBoost | false | undefined)[] = process.argv.includes('--boost')
-  ? arg('boost', '').split(';').map((b) => (b === 'off' ? false : b === 'default' ? undefined : b === 'on' ? DEFAULT_BOOST : (([fraction, copies, scale, emphasis]) => ({ fraction, copies, scale, emphasis }))(b.split(',').map(Number))))
-  : [undefined];
 const refine = process.argv.includes('--refine') ? Number(arg('refine', '0')) : undefined;
 const tuned = process.argv.includes('--tuned') ? Number(arg('tuned', '3')) : undefined;
 const s = loadScheme('vp-linear');
@@ -64,11 +59,10 @@ for (let m = 0; m < (given ? given.length : mixtures); m++) {
         if (e < peer) { peer = e; peerLabel = `${p.label} ${spacing}`; }
       }
     }
-    for (const boost of boosts) {
-      const t = await tuneAuto({ scheme: s, model, steps, seed: seed + 1, n: tuneN, boost, tuned, refine });
+    {
+      const t = await tuneAuto({ scheme: s, model, steps, seed: seed + 1, n: tuneN, tuned, refine });
       const ours = rmsDistance((await sample({ scheme: s, model, sampler: t.sampler, steps, times: t.times, noise, ...t.samplerOptions })).samples, exact, testN);
-      const b = boost === false ? 'off' : JSON.stringify(boost ?? 'default');
-      console.log(`| ${k} | ${seed} | ${steps} | ${t.sampler} ${JSON.stringify(t.samplerOptions)} (n ${t.n}, boost ${b}) | ${ours.toPrecision(3)} | ${peerLabel} | ${peer.toPrecision(3)} | ${(peer / ours).toFixed(2)} | ${t.nfe} |`);
+      console.log(`| ${k} | ${seed} | ${steps} | ${t.sampler} ${JSON.stringify(t.samplerOptions)} (n ${t.n}${refine ? `, refine ${refine}` : ''}) | ${ours.toPrecision(3)} | ${peerLabel} | ${peer.toPrecision(3)} | ${(peer / ours).toFixed(2)} | ${t.nfe} |`);
     }
   }
 }

@@ -2,7 +2,7 @@
  * `sdekit tune` (DESIGN.md): optimise the step grid of a sampler for one scheme, score and budget,
  *
  *     sdekit tune --scheme S --score gmm:FILE | --model DIR [--sampler auto | NAME] --steps N
- *                 [--n N] [--seed 0] [--evals E] [--candidates 3] [--importance on|off|F,C,S] [--refine E]
+ *                 [--n N] [--seed 0] [--evals E] [--candidates 3] [--refine E]
  *                 [--order K] [--variant bh1|bh2] [--form F]
  *                 --out steps.json [--json]
  *
@@ -24,12 +24,11 @@ import { loadScheme } from '../scheme/load.ts';
 import { SAMPLER_NAMES, isSamplerName } from '../sample/registry.ts';
 import { defaultTuneN, tuneAuto, tuneGrid } from '../sample/tune.ts';
 import { TUNE_CANDIDATES } from '../sample/tune.ts';
-import { DEFAULT_BOOST } from '../sample/tune.ts';
-import type { TuneAutoResult, TuneBoost, TuneResult, TuneSamplerOptions } from '../sample/tune.ts';
+import type { TuneAutoResult, TuneResult, TuneSamplerOptions } from '../sample/tune.ts';
 import { progressBar } from './progress.ts';
 import { samplerSettings } from './samplerFlags.ts';
 
-const FLAGS = ['scheme', 'score', 'model', 'sampler', 'steps', 'n', 'seed', 'evals', 'out', 'order', 'variant', 'form', 'lower-order-final', 'backend', 'candidates', 'importance', 'refine'];
+const FLAGS = ['scheme', 'score', 'model', 'sampler', 'steps', 'n', 'seed', 'evals', 'out', 'order', 'variant', 'form', 'lower-order-final', 'backend', 'candidates', 'refine'];
 
 /** Run the command; returns the exit code. */
 export async function run(argv: string[]): Promise<number> {
@@ -38,7 +37,6 @@ export async function run(argv: string[]): Promise<number> {
     console.log(`usage: sdekit tune --scheme S --score gmm:FILE | --model DIR [--sampler auto|NAME (default auto)] --steps N --out steps.json
   [--n N (tuning points, and as many validation points; default min(16384, max(256, 262144 / dim)))] [--seed 0]
   [--evals E (optimiser budget per sampler, default 60 N + 200)] [--candidates 3 (samplers tuned by --sampler auto)]
-  [--importance on|off|F,C,S (extra tuning points around the worst F of them: C copies at noise scale S; on = ${DEFAULT_BOOST.fraction},${DEFAULT_BOOST.copies},${DEFAULT_BOOST.scale}; default off)]
   [--refine E (second stage: E evaluations moving single grid points; default 0)]
   [--order K] [--variant bh1|bh2] [--form reference|taylor] [--json]
 Minimises the RMS distance of the sampler's output to the exact probability-flow solution (rk45, tol 1e-8)
@@ -60,7 +58,6 @@ and options when --sampler is not given. samplers: auto, ${SAMPLER_NAMES.filter(
   if (samplerName !== 'auto' && a.flags.has('candidates')) throw new UserError('--candidates', 'needs --sampler auto', { value: candidates });
   const seed = num(a, 'seed', 0, { integer: true });
   const evals = a.flags.has('evals') ? num(a, 'evals', 0, { integer: true, min: 1, max: 1_000_000 }) : undefined;
-  const boost = importanceFlag(str(a, 'importance'));
   const refine = num(a, 'refine', 0, { integer: true, min: 0, max: 1_000_000 });
   const out = req(a, 'out');
   prepareOutput(out, '--out');
@@ -90,13 +87,13 @@ and options when --sampler is not given. samplers: auto, ${SAMPLER_NAMES.filter(
   let tried: TuneAutoResult['tried'] | undefined;
   try {
     if (samplerName === 'auto') {
-      const auto = await tuneAuto({ scheme, model, steps, n, seed, maxEvals: evals, tuned: candidates, boost, refine, onProgress: bar.update });
+      const auto = await tuneAuto({ scheme, model, steps, n, seed, maxEvals: evals, tuned: candidates, refine, onProgress: bar.update });
       r = auto;
       sampler = auto.sampler;
       options = auto.samplerOptions;
       tried = auto.tried;
     } else {
-      r = await tuneGrid({ scheme, model, sampler: samplerName, steps, n, seed, maxEvals: evals, samplerOptions: settings, boost, refine, onProgress: bar.update });
+      r = await tuneGrid({ scheme, model, sampler: samplerName, steps, n, seed, maxEvals: evals, samplerOptions: settings, refine, onProgress: bar.update });
     }
   } finally {
     bar.done();
@@ -114,18 +111,6 @@ and options when --sampler is not given. samplers: auto, ${SAMPLER_NAMES.filter(
     console.log(`tuned ${steps}-step grid for ${sampler}${opt}${samplerName === 'auto' ? ` (auto, best of ${tried?.length ?? 0} tuned on the validation points)` : ''} on ${scheme.name}: RMS to the exact PF-ODE solution ${r.rms.toPrecision(3)} (built-in grids: ${base}; on validation points ${r.validation.tuned.toPrecision(3)} vs ${r.validation.start.toPrecision(3)} for ${r.start}${r.validation.tuned < r.validation.start ? '' : ': kept ' + r.start}); tuning cost ${r.nfe} model evaluations (${r.referenceNfe} for the reference) -> ${out}`);
   }
   return 0;
-}
-
-/** --importance off | on | F,C,S (fraction, copies, scale): importance for the tuning points (boostProblem). */
-function importanceFlag(v: string | undefined): TuneBoost | false {
-  if (v === 'on') return DEFAULT_BOOST;
-  if (v === undefined || v === 'off') return false;
-  const parts = v.split(',').map(Number);
-  const [fraction, copies, scale] = parts;
-  if (parts.length !== 3 || !(fraction > 0 && fraction <= 1) || !(Number.isInteger(copies) && copies >= 1 && copies <= 64) || !(scale >= 0 && scale < 10)) {
-    throw new UserError('--importance', 'must be off, on or FRACTION,COPIES,SCALE (0 < FRACTION <= 1, integer 1 <= COPIES <= 64, 0 <= SCALE < 10)', { value: v });
-  }
-  return { fraction, copies, scale };
 }
 
 /** The settings given on the command line, without the absent ones (they stay the sampler's defaults). */

@@ -60,8 +60,6 @@ export interface TuneOptions {
   readonly samplerOptions?: TuneSamplerOptions;
   /** objective evaluations of the second stage ({@link coordinateSearch} from the best optimum; default 0) */
   readonly refine?: number;
-  /** importance for the tuning points ({@link boostProblem}; default false: none; {@link DEFAULT_BOOST} is `--importance on`) */
-  readonly boost?: TuneBoost | false;
   readonly onProgress?: (fraction: number) => void;
 }
 
@@ -104,25 +102,12 @@ export function rmsDistance(a: Float64Array, b: Float64Array, n: number): number
   return Math.sqrt(s / n);
 }
 
-/** Weighted RMS over rows of the Euclidean distance: sqrt(sum_i w_i ||a_i - b_i||^2 / sum_i w_i). */
-export function weightedRms(a: Float64Array, b: Float64Array, weights: Float64Array): number {
-  const dim = a.length / weights.length;
-  let s = 0, w = 0;
-  for (let i = 0; i < weights.length; i++) {
-    let d = 0;
-    for (let j = i * dim; j < (i + 1) * dim; j++) d += (a[j] - b[j]) ** 2;
-    s += weights[i] * d;
-    w += weights[i];
-  }
-  return Math.sqrt(s / w);
-}
+/** Starting points with their exact PF-ODE end points. */
+interface PointSet { readonly noise: Float64Array; readonly exact: Float64Array }
 
-/** Starting points with their exact PF-ODE end points (and weights of the objective, default 1 each). */
-interface PointSet { readonly noise: Float64Array; readonly exact: Float64Array; readonly weights?: Float64Array }
-
-/** RMS of a sampler's end points against a point set (weighted when it has weights); Infinity for NaN. */
+/** RMS of a sampler's end points against a point set; Infinity for NaN. */
 function setRms(samples: Float64Array, set: PointSet, dim: number): number {
-  const e = set.weights ? weightedRms(samples, set.exact, set.weights) : rmsDistance(samples, set.exact, set.noise.length / dim);
+  const e = rmsDistance(samples, set.exact, set.noise.length / dim);
   return Number.isFinite(e) ? e : Infinity;
 }
 
@@ -138,7 +123,7 @@ export interface TuneProblem {
 }
 
 /** Check the budget and scheme, draw the points (seed, and seed + 1000003 for validation) and solve their references. */
-export async function tuneProblem(scheme: Scheme, model: ScoreModel, steps: number, n = defaultTuneN(model.dim), seed = 0, boost: TuneBoost | false = false): Promise<TuneProblem> {
+export async function tuneProblem(scheme: Scheme, model: ScoreModel, steps: number, n = defaultTuneN(model.dim), seed = 0): Promise<TuneProblem> {
   if (!Number.isInteger(steps) || steps < 2) throw new UserError('--steps', 'must be an integer >= 2 to tune (one step has no interior point)', { value: steps });
   if (!Number.isInteger(n) || n < 1) throw new UserError('--n', 'must be an integer >= 1', { value: n });
   const lB = pointAt(scheme, scheme.t0).logSnr;
@@ -152,65 +137,12 @@ export async function tuneProblem(scheme: Scheme, model: ScoreModel, steps: numb
   };
   const train = await points(seed);
   const valid = await points(seed + 1_000_003);
-  const p: TuneProblem = { scheme, model, steps, n, train, valid, referenceNfe };
-  return boost ? boostProblem(p, boost, seed + 2_000_006) : p;
-}
-
-/**
- * Importance for the tuning points: which starting points and how many copies ({@link boostProblem}).
- * `fraction` of the points with the largest pilot error get `copies` perturbed copies each
- * (z + scale * N(0, I) in the unit noise space).
- */
-export interface TuneBoost {
-  readonly fraction: number;
-  readonly copies: number;
-  readonly scale: number;
-  /** total weight of each boosted point with its copies (default 1: the objective's weights sum to n, no bias) */
-  readonly emphasis?: number;
-}
-
-/**
- * `--importance on`: the worst 1/16 of the points, 4 copies each at 0.05. Off by default: on random
- * mixtures it did not help consistently (bench/RESULTS.md, accuracy-random notes).
- */
-export const DEFAULT_BOOST: TuneBoost = { fraction: 1 / 16, copies: 4, scale: 0.05 };
-
-/**
- * Importance sampling of the objective near the basin boundaries: a pilot sampler (unipc bh2 order
- * 2 on the time-quadratic grid, the best peer configuration on random mixtures) ranks the tuning
- * points by error; each of the worst `fraction` is replaced by itself and `copies` perturbed copies
- * (their own rk45 references), each weighted 1 / (copies + 1). The objective stays a weighted mean
- * over the original n points of a locally smoothed squared error, but sees (copies + 1) times as many
- * paths where the error lives. Costs one more reference solve of n * fraction * copies points.
- */
-export async function boostProblem(p: TuneProblem, boost: TuneBoost, seed: number): Promise<TuneProblem> {
-  const { fraction, copies, scale } = boost;
-  const { dim } = p.model;
-  const m = Math.min(p.n, Math.ceil(p.n * fraction));
-  if (m < 1 || copies < 1) return p;
-  const pilot = await sample({ scheme: p.scheme, model: p.model, sampler: 'unipc', variant: 'bh2', order: 2, steps: p.steps, spacing: 'time-quadratic', noise: p.train.noise });
-  const err = new Float64Array(p.n);
-  for (let i = 0; i < p.n; i++) for (let j = i * dim; j < (i + 1) * dim; j++) err[i] += (pilot.samples[j] - p.train.exact[j]) ** 2;
-  const worst = Array.from(err.keys()).sort((a, b) => err[b] - err[a] || a - b).slice(0, m);
-  const extra = createRng(seed).fillNormal(new Float64Array(m * copies * dim));
-  for (let k = 0; k < m * copies; k++) {
-    const i = worst[Math.floor(k / copies)];
-    for (let j = 0; j < dim; j++) extra[k * dim + j] = p.train.noise[i * dim + j] + scale * extra[k * dim + j];
-  }
-  const ref = await sample({ scheme: p.scheme, model: p.model, sampler: 'rk45', steps: 1, spacing: 'uniform-t', noise: extra, rtol: 1e-8, atol: 1e-8 });
-  const rows = p.n + m * copies;
-  const noise = new Float64Array(rows * dim), exact = new Float64Array(rows * dim), weights = new Float64Array(rows).fill(1);
-  noise.set(p.train.noise); noise.set(extra, p.n * dim);
-  exact.set(p.train.exact); exact.set(ref.samples, p.n * dim);
-  const w = (boost.emphasis ?? 1) / (copies + 1);
-  for (const i of worst) weights[i] = w;
-  weights.fill(w, p.n);
-  return { ...p, train: { noise, exact, weights }, referenceNfe: p.referenceNfe + pilot.nfe + ref.nfe };
+  return { scheme, model, steps, n, train, valid, referenceNfe };
 }
 
 /** Tune the grid of a sampler for a scheme and score. */
 export async function tuneGrid(opts: TuneOptions): Promise<TuneResult> {
-  const problem = await tuneProblem(opts.scheme, opts.model, opts.steps, opts.n, opts.seed, opts.boost ?? false);
+  const problem = await tuneProblem(opts.scheme, opts.model, opts.steps, opts.n, opts.seed);
   const r = await tuneOn(problem, opts.sampler, opts.samplerOptions ?? {}, opts.maxEvals, opts.onProgress, opts.refine);
   return { ...r, nfe: r.nfe + problem.referenceNfe, referenceNfe: problem.referenceNfe };
 }
@@ -341,7 +273,7 @@ export async function tuneAuto(opts: TuneAutoOptions): Promise<TuneAutoResult> {
   const candidates = opts.candidates ?? TUNE_CANDIDATES;
   const k = opts.tuned ?? 3;
   if (!Number.isInteger(k) || k < 1) throw new UserError('--candidates', 'must be an integer >= 1', { value: k });
-  const p = await tuneProblem(opts.scheme, opts.model, opts.steps, opts.n, opts.seed, opts.boost ?? false);
+  const p = await tuneProblem(opts.scheme, opts.model, opts.steps, opts.n, opts.seed);
   const progress = opts.onProgress ?? (() => {});
   let nfe = p.referenceNfe;
   const ranked: { c: TuneCandidate; rms: number }[] = [];
