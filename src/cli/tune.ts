@@ -22,7 +22,7 @@ import type { ScoreModel } from '../score/model.ts';
 import { openModelForCli } from '../run/load.ts';
 import { loadScheme } from '../scheme/load.ts';
 import { SAMPLER_NAMES, isSamplerName } from '../sample/registry.ts';
-import { defaultTuneN, tuneAuto, tuneGrid } from '../sample/tune.ts';
+import { DEFAULT_REFINE, defaultTuneN, tuneAuto, tuneGrid } from '../sample/tune.ts';
 import { TUNE_CANDIDATES } from '../sample/tune.ts';
 import type { TuneAutoResult, TuneResult, TuneSamplerOptions } from '../sample/tune.ts';
 import { progressBar } from './progress.ts';
@@ -37,7 +37,7 @@ export async function run(argv: string[]): Promise<number> {
     console.log(`usage: sdekit tune --scheme S --score gmm:FILE | --model DIR [--sampler auto|NAME (default auto)] --steps N --out steps.json
   [--n N (tuning points, and as many validation points; default min(16384, max(256, 262144 / dim)))] [--seed 0]
   [--evals E (optimiser budget per sampler, default 60 N + 200)] [--candidates 3 (samplers tuned by --sampler auto)]
-  [--refine E (second stage: E evaluations moving single grid points; default 0)]
+  [--refine E (second stage: E evaluations per sampler moving single grid points; default ${DEFAULT_REFINE}; 0: none)]
   [--order K] [--variant bh1|bh2] [--form reference|taylor] [--json]
 Minimises the RMS distance of the sampler's output to the exact probability-flow solution (rk45, tol 1e-8)
 over the grid's logSnr positions (Nelder-Mead from each of logsnr, uniform-t, time-quadratic) and returns
@@ -58,7 +58,7 @@ and options when --sampler is not given. samplers: auto, ${SAMPLER_NAMES.filter(
   if (samplerName !== 'auto' && a.flags.has('candidates')) throw new UserError('--candidates', 'needs --sampler auto', { value: candidates });
   const seed = num(a, 'seed', 0, { integer: true });
   const evals = a.flags.has('evals') ? num(a, 'evals', 0, { integer: true, min: 1, max: 1_000_000 }) : undefined;
-  const refine = num(a, 'refine', 0, { integer: true, min: 0, max: 1_000_000 });
+  const refine = num(a, 'refine', DEFAULT_REFINE, { integer: true, min: 0, max: 1_000_000 });
   const out = req(a, 'out');
   prepareOutput(out, '--out');
   const settings = samplerSettings(a, samplerName);
