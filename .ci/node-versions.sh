@@ -17,6 +17,7 @@ majors=("$@")
 # references, the derivations and proofs, and the data loaders.
 SUBSET=(
   test/api/ test/package/ test/cli/ test/backend/select test/backend/wasmMatMul test/backend/webgpuTraining
+  test/backend/wasmArena test/backend/wasmUnetKernels test/train/parallel
   test/score/gmmParallel test/sample/reference test/sample/steps test/sample/rng test/sample/webgpu
   test/scheme/ test/expr/ test/proofs/proofs test/data/ test/likelihood/gmm test/train/dsm
 )
