@@ -17,6 +17,11 @@ import { Op, T, type WasmFunc } from './wasmAsm.ts';
 
 const { get, set, i32 } = Op;
 
+// ln 2 split for the Cody-Waite reduction r = x - n ln2_hi - n ln2_lo: ln2_hi = 355/512 is exact in
+// float32 (so n ln2_hi is exact), ln2_lo the rest of ln 2
+const LN2_HI = 355 / 512;
+const LN2_LO = Math.LN2 - LN2_HI;
+
 /** Emit exp of local `x` (v128) into local `out`, using locals n, r, p as scratch. */
 function expInto(x: number, n: number, r: number, p: number, out: number): number[] {
   const c = Op.f32x4Const;
@@ -25,7 +30,7 @@ function expInto(x: number, n: number, r: number, p: number, out: number): numbe
   const emit = (...xs: (readonly number[])[]): void => { for (const y of xs) b.push(...y); };
   emit(get(x), c(-87), Op.f32x4Max, c(88), Op.f32x4Min, set(x));
   emit(get(x), c(Math.LOG2E), Op.f32x4Mul, Op.f32x4Nearest, set(n));
-  emit(get(x), get(n), c(0.693359375), Op.f32x4Mul, Op.f32x4Sub, get(n), c(-2.12194440e-4), Op.f32x4Mul, Op.f32x4Sub, set(r));
+  emit(get(x), get(n), c(LN2_HI), Op.f32x4Mul, Op.f32x4Sub, get(n), c(LN2_LO), Op.f32x4Mul, Op.f32x4Sub, set(r));
   emit(c(poly[0]));
   for (const k of poly.slice(1)) emit(get(r), Op.f32x4Mul, c(k), Op.f32x4Add);
   emit(set(p));
