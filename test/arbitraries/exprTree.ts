@@ -38,6 +38,9 @@ export function exprTree(c: ExprTreeConstraints = {}): fc.Arbitrary<string> {
   return node;
 }
 
+/** Significant digits of a literal as JavaScript prints it (2.44140625e-4 -> 9; 0.010000000000000002 -> 17). */
+export const significantDigits = (c: number): number => String(Math.abs(c)).replace(/e.*$/, '').replace('.', '').replace(/^0+/, '').length;
+
 /** The numeric literals of a canonical tree (to check that no float literal was derived). */
 export function literals(n: MathNode, out: number[] = []): number[] {
   const v = view(n);

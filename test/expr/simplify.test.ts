@@ -18,7 +18,7 @@ import { stabilize } from '../../src/expr/stabilize.ts';
 import { provedZero } from '../../src/expr/zero.ts';
 import { zeroTest } from '../../src/expr/equal.ts';
 import { depends, sub, view, type MathNode } from '../../src/expr/nodes.ts';
-import { exprTree, literals } from '../arbitraries/exprTree.ts';
+import { exprTree, literals, significantDigits } from '../arbitraries/exprTree.ts';
 
 const VARS = ['t', 'a', 'b'];
 const P = (src: string): MathNode => parseExpr(src, { field: 'expr', vars: VARS });
@@ -40,8 +40,7 @@ test('simplify(x) equals x where finite, is idempotent, and derives no float lit
     assert.equal(simplify(s).toString(), s.toString(), `not idempotent: ${src}`);
     // every literal of the output is an integer or one whose digits are exact decimals of the input's rationals
     // (measured in significant digits: 2^-12 prints as 2.44140625e-4, exact; 0.010000000000000002 is float noise)
-    const digits = (c: number): number => String(Math.abs(c)).replace(/e.*$/, '').replace('.', '').replace(/^0+/, '').length;
-    for (const c of literals(s)) assert.ok(Number.isInteger(c) || digits(c) <= 12 || literals(x).some((d) => digits(d) > 12), `derived float literal ${c} in ${s.toString()} from ${src}`);
+    for (const c of literals(s)) assert.ok(Number.isInteger(c) || significantDigits(c) <= 12 || literals(x).some((d) => significantDigits(d) > 12), `derived float literal ${c} in ${s.toString()} from ${src}`);
   }), { numRuns: 150 });
 });
 

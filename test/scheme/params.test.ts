@@ -21,7 +21,7 @@ import { declareScheme } from '../../src/scheme/declare.ts';
 import { loadScheme } from '../../src/scheme/load.ts';
 import { QUANTITY_NAMES, type Scheme } from '../../src/scheme/types.ts';
 import { otherValues, paramSchedule } from '../arbitraries/paramSchedule.ts';
-import { literals } from '../arbitraries/exprTree.ts';
+import { literals, significantDigits } from '../arbitraries/exprTree.ts';
 import { mjs, reference, rel, sigmoid } from './momentOde.ts';
 
 const RUNS = Number(process.env.SDEKIT_PROPERTY_RUNS ?? (process.env.SDEKIT_SLOW ? 40 : 6));
@@ -36,8 +36,6 @@ function closedForms(s: Scheme): [string, MathNode][] {
   for (const k of ['drift', 'diffusion', 'pfOde'] as const) { const e = fam[k]; if (e) out.push([`family ${k}`, e]); }
   return out;
 }
-
-const significantDigits = (x: number) => String(Math.abs(x)).replace(/e.*$/, '').replace('.', '').replace(/^0+/, '').length;
 
 test('random schedules with named parameters: free names are t and the parameters used; no derived float literal', () => {
   fc.assert(fc.property(paramSchedule(), ({ declaration, used }) => {
